@@ -1,0 +1,19 @@
+#pragma once
+#include "tasklab/backend.hpp"
+
+namespace tasklab {
+
+/// Every task co_spawned on one io_context run by the calling thread: cooperative
+/// concurrency, no parallelism. Waits are timers; locks suspend instead of blocking.
+class coroutine_backend final : public backend {
+public:
+    std::string_view name() const noexcept override { return "coroutine"; }
+    std::string_view summary() const noexcept override;
+    std::size_t concurrency_limit() const noexcept override { return unbounded; }
+
+protected:
+    void execute(const scenario& s, void* shared_state, std::span<task_record> records,
+                 std::int64_t origin_ns) override;
+};
+
+}  // namespace tasklab

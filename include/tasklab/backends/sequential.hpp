@@ -1,0 +1,18 @@
+#pragma once
+#include "tasklab/backend.hpp"
+
+namespace tasklab {
+
+/// One task after another on the calling thread: the baseline every model is compared with.
+class sequential_backend final : public backend {
+public:
+    std::string_view name() const noexcept override { return "sequential"; }
+    std::string_view summary() const noexcept override;
+    std::size_t concurrency_limit() const noexcept override { return 1; }
+
+protected:
+    void execute(const scenario& s, void* shared_state, std::span<task_record> records,
+                 std::int64_t origin_ns) override;
+};
+
+}  // namespace tasklab

@@ -1,0 +1,95 @@
+#pragma once
+// What a task may do: wait, yield, lock, look at its identity and stop state, and reach the
+// shared state. Each backend supplies its own context, so the same task code waits on a timer
+// in an event loop, blocks its own thread, or runs in a child process.
+#include <asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <stop_token>
+
+#include "tasklab/shared.hpp"
+
+namespace tasklab {
+
+template <class T>
+using awaitable = asio::awaitable<T>;
+
+/// Simulated seconds: what a task asks for. The context turns them into real time with the
+/// run's --time-scale, so task code never sees the scale.
+using sim_seconds = std::chrono::duration<double>;
+
+/// Who a task is within its run.
+struct task_identity {
+    std::size_t index = 0;  // 0 .. count-1
+    std::size_t count = 1;  // tasks in the run
+    std::uint64_t seed = 0; // the run's seed
+};
+
+class context;
+
+/// Holds a lock taken with context::lock; releases it when destroyed.
+class [[nodiscard]] lock_guard {
+public:
+    lock_guard() = default;
+    lock_guard(context& ctx, mutex& m, bool owner_died) noexcept
+        : ctx_(&ctx), mutex_(&m), owner_died_(owner_died) {}
+    lock_guard(lock_guard&& other) noexcept;
+    lock_guard& operator=(lock_guard&& other) noexcept;
+    lock_guard(const lock_guard&) = delete;
+    lock_guard& operator=(const lock_guard&) = delete;
+    ~lock_guard() { unlock(); }
+
+    void unlock() noexcept;
+    bool owns_lock() const noexcept { return ctx_ != nullptr; }
+    /// True when the previous owner (a killed process) died holding the lock.
+    bool owner_died() const noexcept { return owner_died_; }
+
+private:
+    context* ctx_ = nullptr;
+    mutex* mutex_ = nullptr;
+    bool owner_died_ = false;
+};
+
+class context {
+public:
+    context(task_identity id, void* shared_state, double time_scale, std::stop_token stop) noexcept
+        : id_(id), shared_(shared_state), time_scale_(time_scale), stop_(std::move(stop)) {}
+    virtual ~context() = default;
+    context(const context&) = delete;
+    context& operator=(const context&) = delete;
+
+    const task_identity& identity() const noexcept { return id_; }
+    std::size_t index() const noexcept { return id_.index; }
+
+    /// The run's shared state, as the task type laid it out (see workload::shared_layout).
+    template <class T>
+    T& shared() const noexcept { return *static_cast<T*>(shared_); }
+
+    std::stop_token stop_token() const noexcept { return stop_; }
+    bool stop_requested() const noexcept { return stop_.stop_requested(); }
+
+    /// Waits without using a CPU. Throws task_cancelled if the stop state is requested.
+    awaitable<void> sleep_for(sim_seconds simulated) { return wait_for(to_real(simulated)); }
+    /// A scheduling point: other tasks of the same event loop may run now.
+    virtual awaitable<void> yield() = 0;
+    /// Mutual exclusion with the mechanism that fits the backend.
+    virtual awaitable<lock_guard> lock(mutex& m) = 0;
+
+    double time_scale() const noexcept { return time_scale_; }
+    std::chrono::nanoseconds to_real(sim_seconds simulated) const noexcept;
+
+protected:
+    virtual awaitable<void> wait_for(std::chrono::nanoseconds real) = 0;
+    virtual void unlock(mutex& m) noexcept = 0;
+    friend class lock_guard;
+
+private:
+    task_identity id_;
+    void* shared_;
+    double time_scale_;
+    std::stop_token stop_;
+};
+
+}  // namespace tasklab

@@ -1,0 +1,35 @@
+#pragma once
+// Every figure a report shows, derived from a run report by pure functions.
+// Definitions: docs/measurements.md.
+#include <cstddef>
+
+#include "tasklab/report.hpp"
+
+namespace tasklab {
+
+struct run_metrics {
+    double wall_s = 0;         // run start .. last task's end
+    double cpu_s = 0;          // user+sys of the process and its reaped children
+    double task_time_s = 0;    // sum over records of (end - start)
+    double concurrency = 0;    // task_time_s / wall_s: tasks in flight on average
+    double parallelism = 0;    // cpu_s / wall_s: cores busy on average
+    std::size_t max_in_flight = 0;
+    std::size_t tasks_ok = 0;
+    std::size_t tasks_failed = 0;     // failed or cancelled
+    double longest_task_s = 0;
+};
+
+run_metrics measure(const run_report& report);
+
+/// Thresholds for calling a run concurrent or parallel: a verdict comes from the numbers,
+/// never from the backend's name.
+inline constexpr double concurrent_threshold = 1.2;
+inline constexpr double parallel_threshold = 1.2;
+
+struct verdict {
+    bool concurrent = false;   // concurrency >= concurrent_threshold
+    bool parallel = false;     // parallelism >= parallel_threshold
+};
+verdict judge(const run_metrics& m) noexcept;
+
+}  // namespace tasklab

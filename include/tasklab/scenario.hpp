@@ -1,0 +1,38 @@
+#pragma once
+// A scenario: a task type, its parameters, how many tasks, and the seed and time scale that
+// make a run reproducible. Built and checked once, before any backend sees it.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tasklab/params.hpp"
+#include "tasklab/shared.hpp"
+
+namespace tasklab {
+
+class task_type;
+class workload;
+
+struct scenario_settings {
+    std::string task;             // task type name
+    std::size_t tasks = 1;
+    std::uint64_t seed = 1;
+    double time_scale = 0.1;      // real seconds per simulated second; the lesson's is 1
+    param_values params;
+    sharing memory = sharing::shared;
+};
+
+/// Limits applied to every scenario; backends may have tighter ones (backend::task_limit).
+inline constexpr std::size_t max_tasks = 1'000'000;
+inline constexpr double max_time_scale = 1000.0;
+
+struct scenario {
+    scenario_settings settings;
+    std::shared_ptr<const workload> work;
+};
+
+/// Checks the settings (throws usage_error) and lets the task type build its workload.
+scenario make_scenario(const task_type& type, scenario_settings settings);
+
+}  // namespace tasklab

@@ -1,0 +1,9 @@
+#pragma once
+#include "tasklab/registry.hpp"
+
+namespace tasklab {
+
+/// Registers download, deposit and compute.
+void add_builtin_tasks(task_registry& registry);
+
+}  // namespace tasklab

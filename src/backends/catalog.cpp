@@ -1,0 +1,23 @@
+#include "tasklab/backends/catalog.hpp"
+
+#include "tasklab/backends/coroutine.hpp"
+#include "tasklab/backends/fork.hpp"
+#include "tasklab/backends/sequential.hpp"
+#include "tasklab/backends/thread.hpp"
+
+namespace tasklab {
+
+const std::vector<std::string_view>& backend_names() {
+    static const std::vector<std::string_view> names{"sequential", "coroutine", "thread", "fork"};
+    return names;
+}
+
+std::unique_ptr<backend> make_backend(std::string_view name) {
+    if (name == "sequential") return std::make_unique<sequential_backend>();
+    if (name == "coroutine") return std::make_unique<coroutine_backend>();
+    if (name == "thread") return std::make_unique<thread_backend>();
+    if (name == "fork") return std::make_unique<fork_backend>();
+    return nullptr;
+}
+
+}  // namespace tasklab

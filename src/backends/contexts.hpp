@@ -1,0 +1,85 @@
+#pragma once
+// The three ways a backend fulfils the task interface. Internal to the backends.
+#include <asio/any_io_executor.hpp>
+#include <asio/io_context.hpp>
+
+#include <memory>
+#include <unordered_map>
+
+#include "backends/async_mutex.hpp"
+#include "tasklab/context.hpp"
+#include "tasklab/report.hpp"
+#include "tasklab/task.hpp"
+
+namespace tasklab::detail {
+
+/// Sequential and thread: a wait blocks the calling thread (and wakes early on stop), a
+/// lock is the blocking pthread lock. Costs no file descriptor: nothing here needs a reactor.
+class blocking_context final : public context {
+public:
+    using context::context;
+    awaitable<void> yield() override;
+    awaitable<lock_guard> lock(mutex& m) override;
+
+protected:
+    awaitable<void> wait_for(std::chrono::nanoseconds real) override;
+    void unlock(mutex& m) noexcept override;
+};
+
+/// One async_mutex per tasklab::mutex that the tasks of one event loop lock.
+class async_lock_table {
+public:
+    async_mutex& of(mutex& m, const asio::any_io_executor& ex);
+
+private:
+    std::unordered_map<const mutex*, std::unique_ptr<async_mutex>> table_;
+};
+
+/// Tasks on an event loop: waits are timers, a yield goes to the back of the loop's queue.
+class timer_context : public context {
+public:
+    timer_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
+                  asio::any_io_executor ex) noexcept
+        : context(id, shared_state, time_scale, std::move(stop)), executor_(std::move(ex)) {}
+    awaitable<void> yield() override;
+
+protected:
+    awaitable<void> wait_for(std::chrono::nanoseconds real) override;
+    const asio::any_io_executor& executor() const noexcept { return executor_; }
+
+private:
+    asio::any_io_executor executor_;
+};
+
+/// Coroutine backend: many tasks share one loop, so a lock must suspend, never block.
+class loop_context final : public timer_context {
+public:
+    loop_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
+                 asio::any_io_executor ex, async_lock_table& locks) noexcept
+        : timer_context(id, shared_state, time_scale, std::move(stop), std::move(ex)), locks_(locks) {}
+    awaitable<lock_guard> lock(mutex& m) override;
+
+protected:
+    void unlock(mutex& m) noexcept override;
+
+private:
+    async_lock_table& locks_;
+};
+
+/// A fork child: its loop runs nothing but this one task, so the process-shared pthread
+/// mutex may block it.
+class child_context final : public timer_context {
+public:
+    using timer_context::timer_context;
+    awaitable<lock_guard> lock(mutex& m) override;
+
+protected:
+    void unlock(mutex& m) noexcept override;
+};
+
+/// Starts task ctx.index() on `io`; when it ends, `record` holds its times, worker, status
+/// and value. Exceptions from the task become a failed record; none is ever dropped.
+void spawn_recorded(asio::io_context& io, const workload& work, context& ctx, task_record& record,
+                    std::int64_t origin_ns);
+
+}  // namespace tasklab::detail

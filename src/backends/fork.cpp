@@ -1,0 +1,213 @@
+#include "tasklab/backends/fork.hpp"
+
+#include <asio/io_context.hpp>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "backends/contexts.hpp"
+#include "tasklab/clock.hpp"
+#include "wire.hpp"
+
+namespace tasklab {
+
+std::string_view fork_backend::summary() const noexcept {
+    return "one child process per task, results over pipes: separate memory, parallel";
+}
+
+namespace {
+
+// Exit codes of a child that could not deliver its result (the parent reports them).
+constexpr int exit_write_failed = 3;
+constexpr int exit_internal = 4;
+
+bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+/// The child's whole life: run the one task on a fresh loop, send the record, _exit.
+[[noreturn]] void child_main(const scenario& s, void* shared_state, std::uint32_t index, std::size_t count,
+                             int result_fd, pid_t parent, std::int64_t origin_ns) noexcept {
+    // Die with the parent rather than run on as an orphan; the check closes the race with a
+    // parent that died before the prctl.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(exit_internal);
+    // Close what is not ours: the read ends of the other children's pipes and whatever else
+    // the parent had open. Standard streams stay.
+    if (result_fd > 3) ::close_range(3, static_cast<unsigned>(result_fd) - 1, 0);
+    ::close_range(static_cast<unsigned>(result_fd) + 1, ~0U, 0);
+    try {
+        task_record record;
+        record.index = index;
+        {
+            asio::io_context io(1);
+            std::stop_source stop;
+            detail::child_context ctx({index, count, s.settings.seed}, shared_state, s.settings.time_scale,
+                                      stop.get_token(), io.get_executor());
+            detail::spawn_recorded(io, *s.work, ctx, record, origin_ns);
+            io.run();
+        }
+        record.worker = ::getpid();
+        ::_exit(write_all(result_fd, wire::encode(record)) ? 0 : exit_write_failed);
+    } catch (...) {
+        ::_exit(exit_internal);
+    }
+}
+
+std::string signal_text(int sig) {
+    const char* abbrev = ::sigabbrev_np(sig);
+    return fmt::format("signal {} (SIG{}: {})", sig, abbrev ? abbrev : "?", ::strsignal(sig));
+}
+
+/// A running child and what it has sent so far.
+struct child {
+    pid_t pid = -1;
+    std::uint32_t index = 0;
+    std::int64_t spawned_ns = 0;
+    std::vector<std::byte> received;
+    bool overflow = false;  // sent more than any valid frame could hold
+};
+
+constexpr std::size_t largest_frame = wire::header_bytes + 64 + wire::max_error_bytes;
+
+/// How many children may run at once: each holds one pipe end open in the parent, so stay
+/// inside the soft file-descriptor limit instead of failing half-way through a run.
+std::size_t children_in_flight_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
+    std::size_t open = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != decltype(it){};
+         it.increment(ec))
+        ++open;
+    const std::size_t reserve = open + 16;  // the run's own needs, and a margin
+    return limit.rlim_cur > reserve + 1 ? static_cast<std::size_t>(limit.rlim_cur) - reserve : 1;
+}
+
+/// Turns what the child sent and how it ended into its record.
+void conclude_child(const child& c, int status, task_record& record, std::int64_t origin_ns) {
+    const auto eof_ns = monotonic_ns() - origin_ns;
+    std::optional<task_record> sent;
+    if (!c.overflow) sent = wire::decode(c.received);
+    if (sent && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        sent->index = c.index;
+        record = std::move(*sent);
+        record.worker = c.pid;
+        return;
+    }
+    // No trustworthy result: the child's own times are unknown, so the record spans from the
+    // fork to the end of its pipe.
+    record.started = true;
+    record.start_ns = c.spawned_ns;
+    record.end_ns = std::max(eof_ns, c.spawned_ns);
+    record.worker = c.pid;
+    record.status = task_status::failed;
+    if (WIFSIGNALED(status))
+        record.error = fmt::format("child {} killed by {}", c.pid, signal_text(WTERMSIG(status)));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        record.error = fmt::format("child {} exited with code {} without a result", c.pid, WEXITSTATUS(status));
+    else if (c.received.empty())
+        record.error = fmt::format("child {} exited without a result", c.pid);
+    else
+        record.error = fmt::format("child {} sent a malformed result ({} bytes)", c.pid, c.received.size());
+}
+
+pid_t reap(pid_t pid, int& status) {
+    pid_t r;
+    do r = ::waitpid(pid, &status, 0);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+}  // namespace
+
+void fork_backend::execute(const scenario& s, void* shared_state, std::span<task_record> records,
+                           std::int64_t origin_ns) {
+    const pid_t parent = ::getpid();
+    const std::size_t limit = children_in_flight_limit();
+    std::vector<child> running;       // running[k] reads from polls[k].fd
+    std::vector<pollfd> polls;
+    std::size_t next = 0;
+
+    const auto start_child = [&](task_record& record) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) {
+            record.status = task_status::failed;
+            record.error = fmt::format("pipe2 failed: {}", std::strerror(errno));
+            return;
+        }
+        const auto spawned = monotonic_ns() - origin_ns;
+        const pid_t pid = ::fork();
+        if (pid == 0) child_main(s, shared_state, record.index, records.size(), fds[1], parent, origin_ns);
+        const int fork_errno = errno;
+        ::close(fds[1]);
+        if (pid < 0) {
+            ::close(fds[0]);
+            record.status = task_status::failed;
+            record.error = fmt::format("fork failed: {}", std::strerror(fork_errno));
+            return;
+        }
+        running.push_back({pid, record.index, spawned, {}, false});
+        polls.push_back({fds[0], POLLIN, 0});
+    };
+
+    std::byte buffer[4096];
+    while (next < records.size() || !running.empty()) {
+        while (next < records.size() && running.size() < limit) start_child(records[next++]);
+        if (running.empty()) continue;
+
+        if (::poll(polls.data(), polls.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        for (std::size_t k = 0; k < polls.size();) {
+            if (polls[k].revents == 0) {
+                ++k;
+                continue;
+            }
+            const ssize_t n = ::read(polls[k].fd, buffer, sizeof buffer);
+            if (n < 0 && errno == EINTR) continue;
+            if (n > 0) {
+                auto& c = running[k];
+                if (c.received.size() + static_cast<std::size_t>(n) > largest_frame)
+                    c.overflow = true;  // keep draining so the child can finish, but trust none of it
+                else
+                    c.received.insert(c.received.end(), buffer, buffer + n);
+                polls[k].revents = 0;
+                ++k;
+                continue;
+            }
+            // End of file (or a read error): the child closed its end, so it is exiting.
+            // Only now reap it, so no child can block on a full pipe while we wait for it.
+            ::close(polls[k].fd);
+            int status = 0;
+            const pid_t pid = running[k].pid;
+            if (reap(pid, status) != pid) status = 0;
+            conclude_child(running[k], status, records[running[k].index], origin_ns);
+            running[k] = std::move(running.back());
+            running.pop_back();
+            polls[k] = polls.back();
+            polls.pop_back();
+        }
+    }
+}
+
+}  // namespace tasklab

@@ -1,0 +1,196 @@
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <map>
+
+#include "cli/demo.hpp"
+#include "tasklab/backends/catalog.hpp"
+#include "tasklab/cli.hpp"
+#include "tasklab/errors.hpp"
+#include "tasklab/format/json.hpp"
+#include "tasklab/format/table.hpp"
+#include "tasklab/metrics.hpp"
+#include "tasklab/version.hpp"
+
+namespace tasklab {
+namespace {
+
+/// What `tasklab run <task>` collects; every value stays text until checked, so each
+/// mistake gets a message naming its option.
+struct run_request {
+    const task_type* type = nullptr;
+    CLI::App* command = nullptr;
+    std::string backends = "all";
+    std::string tasks;
+    std::string seed = "1";
+    std::string time_scale = "0.1";
+    std::string memory = "shared";
+    std::string format = "table";
+    std::map<std::string, std::string> params;  // only those given
+};
+
+template <class T>
+T parse_number(const std::string& option, const std::string& text, std::string_view expected) {
+    T value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+        throw usage_error(fmt::format("{}: expected {}, got '{}'", option, expected, text));
+    return value;
+}
+
+std::vector<std::unique_ptr<backend>> parse_backends(const std::string& text) {
+    std::vector<std::string_view> names;
+    std::string_view rest = text;
+    while (true) {
+        const auto comma = rest.find(',');
+        const auto name = rest.substr(0, comma);
+        if (name == "all")
+            names.insert(names.end(), backend_names().begin(), backend_names().end());
+        else if (std::find(backend_names().begin(), backend_names().end(), name) != backend_names().end())
+            names.push_back(name);
+        else
+            throw usage_error(fmt::format("--backend: unknown backend '{}' (known: {}, or all)", name,
+                                          fmt::join(backend_names(), ", ")));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    std::vector<std::unique_ptr<backend>> out;
+    for (auto name : backend_names())  // report order, each once
+        if (std::find(names.begin(), names.end(), name) != names.end()) out.push_back(make_backend(name));
+    return out;
+}
+
+scenario build_scenario(const run_request& req) {
+    scenario_settings settings;
+    settings.task = std::string(req.type->name());
+    settings.tasks = req.tasks.empty() ? req.type->default_tasks()
+                                       : parse_number<std::size_t>("--tasks", req.tasks, "a whole number above 0");
+    settings.seed = parse_number<std::uint64_t>("--seed", req.seed, "a whole number from 0 to 2^64-1");
+    settings.time_scale = parse_number<double>("--time-scale", req.time_scale, "a number above 0");
+    settings.memory = req.memory == "private" ? sharing::private_copy : sharing::shared;
+    settings.params = param_values(req.type->params());
+    for (const auto& [name, text] : req.params) settings.params.set(name, text);
+    return make_scenario(*req.type, std::move(settings));
+}
+
+bool colour_wanted() { return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+
+int run_command(const run_request& req) {
+    const auto s = build_scenario(req);
+    auto backends = parse_backends(req.backends);
+    // Refuse the whole request before any backend runs.
+    for (const auto& b : backends) b->check(s);
+
+    std::vector<run_report> reports;
+    for (const auto& b : backends) reports.push_back(b->run(s));
+
+    if (req.format == "json")
+        std::cout << format::json(s.settings, reports);
+    else
+        std::cout << format::table(s.settings, reports, {colour_wanted()});
+    std::cout.flush();
+
+    const bool all_ok = std::all_of(reports.begin(), reports.end(), [](const run_report& r) {
+        return measure(r).tasks_failed == 0 && r.result.check_passed;
+    });
+    return all_ok ? exit_ok : exit_failure;
+}
+
+int list_command(const task_registry& registry) {
+    std::size_t width = 0;
+    for (const auto& t : registry.all()) width = std::max(width, t->name().size());
+    for (auto name : backend_names()) width = std::max(width, name.size());
+    std::cout << "task types (tasklab run <task> --help shows their options):\n";
+    for (const auto& t : registry.all()) std::cout << fmt::format("  {:<{}}  {}\n", t->name(), width, t->summary());
+    std::cout << "\nbackends (--backend name,name or all):\n";
+    for (auto name : backend_names())
+        std::cout << fmt::format("  {:<{}}  {}\n", name, width, make_backend(name)->summary());
+    return exit_ok;
+}
+
+void add_run_options(CLI::App& cmd, run_request& req) {
+    cmd.add_option("-b,--backend", req.backends, "backends to compare: name,name,... or all")
+        ->capture_default_str();
+    cmd.add_option("-n,--tasks", req.tasks,
+                   fmt::format("number of tasks (default {})", req.type->default_tasks()));
+    cmd.add_option("--seed", req.seed, "seed of the random durations; the same seed, the same run")
+        ->capture_default_str();
+    cmd.add_option("--time-scale", req.time_scale, "real seconds per simulated second (the lesson's: 1)")
+        ->capture_default_str();
+    cmd.add_option("--sharing", req.memory, "fork: shared memory, or a private copy per child")
+        ->check(CLI::IsMember({"shared", "private"}))
+        ->capture_default_str();
+    cmd.add_option("--format", req.format, "output: table or json")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+    for (const auto& spec : req.type->params()) {
+        auto* opt = cmd.add_option_function<std::string>(
+            "--" + spec.name, [&req, name = spec.name](const std::string& v) { req.params[name] = v; },
+            fmt::format("{} (default {})", spec.help, spec.default_value));
+        if (spec.kind == param_kind::choice) opt->check(CLI::IsMember(spec.choices));
+    }
+}
+
+}  // namespace
+
+int run_cli(const task_registry& registry, int argc, char** argv) {
+    CLI::App app{"tasklab runs the same tasks under different concurrency models and measures the difference."};
+    app.set_version_flag("--version", std::string("tasklab ") + version);
+    app.require_subcommand(0, 1);
+    app.footer(
+        "With no command, tasklab runs the demo.\n"
+        "Exit codes: 0 ok; 1 a task failed or a result check failed; 2 bad usage (nothing ran).\n"
+        "Examples:\n"
+        "  tasklab run download --tasks 10 --backend all\n"
+        "  tasklab run deposit --tasks 100 --sync none --backend coroutine,thread --format json\n"
+        "  tasklab run compute --tasks 2 --backend sequential,thread");
+
+    auto* run = app.add_subcommand("run", "run one task type on one or more backends and compare them");
+    run->require_subcommand(0, 1);
+    run->allow_extras();  // so an unknown task name gets our own message below
+    std::deque<run_request> requests;
+    for (const auto& type : registry.all()) {
+        auto& req = requests.emplace_back();
+        req.type = type.get();
+        req.command = run->add_subcommand(std::string(type->name()), std::string(type->summary()));
+        add_run_options(*req.command, req);
+    }
+    auto* list = app.add_subcommand("list", "list the task types and the backends");
+    auto* demo = app.add_subcommand("demo", "the lesson's tour: downloads, deposits and a sum on every backend");
+
+    try {
+        app.parse(argc, argv);
+        if (*run) {
+            for (const auto& req : requests)
+                if (*req.command) return run_command(req);
+            std::vector<std::string_view> names;
+            for (const auto& t : registry.all()) names.push_back(t->name());
+            const auto extras = run->remaining();
+            if (!extras.empty())
+                throw usage_error(fmt::format("unknown task type '{}' (known: {})", extras.front(), fmt::join(names, ", ")));
+            throw usage_error(fmt::format("run needs a task type: {}", fmt::join(names, ", ")));
+        }
+        if (*list) return list_command(registry);
+        (void)demo;
+        return cli::run_demo(registry, {colour_wanted()}, std::cout);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);  // prints help/version to stdout, errors to stderr
+        return code == 0 ? exit_ok : exit_usage;
+    } catch (const usage_error& e) {
+        std::cerr << "tasklab: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << "tasklab: " << e.what() << "\n";
+        return exit_failure;
+    }
+}
+
+}  // namespace tasklab

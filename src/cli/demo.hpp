@@ -1,0 +1,16 @@
+#pragma once
+// `tasklab demo`: the lesson's tour, each chapter's conclusion drawn from its measurements.
+#include <ostream>
+
+#include "tasklab/registry.hpp"
+
+namespace tasklab::cli {
+
+struct demo_options {
+    bool colour = false;
+};
+
+/// Returns an exit code (0, or 1 when a chapter's runs failed).
+int run_demo(const task_registry& registry, const demo_options& options, std::ostream& out);
+
+}  // namespace tasklab::cli

@@ -1,0 +1,48 @@
+#include "tasklab/format/conclusions.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "tasklab/metrics.hpp"
+
+namespace tasklab::format {
+
+std::string verdict_line(const run_report& report) {
+    const auto m = measure(report);
+    const auto v = judge(m);
+    std::string line;
+    if (v.concurrent)
+        line = fmt::format("tasks overlapped ({:.1f} in flight on average)", m.concurrency);
+    else
+        line = fmt::format("one task at a time ({:.2f} in flight on average)", m.concurrency);
+    line += fmt::format(", {:.2f} cores busy: ", m.parallelism);
+    if (v.concurrent && v.parallel)
+        line += "concurrent and parallel";
+    else if (v.concurrent)
+        line += "concurrent, not parallel";
+    else if (v.parallel)
+        line += "parallel";
+    else
+        line += "neither concurrent nor parallel";
+    if (report.result.shared && report.result.shared->lost() > 0)
+        line += fmt::format("; {} lost", report.result.shared->lost());
+    if (m.tasks_failed > 0) line += fmt::format("; {} task(s) failed", m.tasks_failed);
+    return line;
+}
+
+std::string comparison_line(std::span<const run_report> reports) {
+    if (reports.size() < 2) return {};
+    auto wall = [](const run_report& r) { return static_cast<double>(r.wall_ns); };
+    const auto [fastest, slowest] = std::minmax_element(
+        reports.begin(), reports.end(), [&](const run_report& a, const run_report& b) { return wall(a) < wall(b); });
+    if (wall(*fastest) <= 0) return {};
+    const double ratio = wall(*slowest) / wall(*fastest);
+    if (ratio < 1.1)
+        return fmt::format("all backends took about as long ({:.3f} s to {:.3f} s)", wall(*fastest) / 1e9,
+                           wall(*slowest) / 1e9);
+    return fmt::format("{} finished {:.1f}x sooner than {} ({:.3f} s vs {:.3f} s)", fastest->backend, ratio,
+                       slowest->backend, wall(*fastest) / 1e9, wall(*slowest) / 1e9);
+}
+
+}  // namespace tasklab::format

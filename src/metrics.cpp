@@ -1,0 +1,67 @@
+#include "tasklab/metrics.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace tasklab {
+
+std::string_view to_string(task_status s) noexcept {
+    switch (s) {
+    case task_status::ok: return "ok";
+    case task_status::failed: return "failed";
+    case task_status::cancelled: return "cancelled";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// The most records whose [start, end) intervals overlap at one instant: a sweep over the
+// sorted start and end points, ends before starts at the same instant.
+std::size_t max_overlap(const std::vector<task_record>& records) {
+    std::vector<std::pair<std::int64_t, int>> events;
+    events.reserve(records.size() * 2);
+    for (const auto& r : records) {
+        if (!r.started) continue;
+        events.emplace_back(r.start_ns, +1);
+        events.emplace_back(r.end_ns, -1);
+    }
+    std::sort(events.begin(), events.end());
+    std::size_t now = 0, most = 0;
+    for (const auto& [at, delta] : events) {
+        now = delta > 0 ? now + 1 : now - 1;
+        most = std::max(most, now);
+    }
+    return most;
+}
+
+}  // namespace
+
+run_metrics measure(const run_report& report) {
+    run_metrics m;
+    m.wall_s = static_cast<double>(report.wall_ns) / 1e9;
+    m.cpu_s = report.cpu_s;
+    for (const auto& r : report.records) {
+        if (r.status == task_status::ok)
+            ++m.tasks_ok;
+        else
+            ++m.tasks_failed;
+        if (!r.started) continue;
+        const double d = static_cast<double>(r.end_ns - r.start_ns) / 1e9;
+        m.task_time_s += d;
+        m.longest_task_s = std::max(m.longest_task_s, d);
+    }
+    if (m.wall_s > 0) {
+        m.concurrency = m.task_time_s / m.wall_s;
+        m.parallelism = m.cpu_s / m.wall_s;
+    }
+    m.max_in_flight = max_overlap(report.records);
+    return m;
+}
+
+verdict judge(const run_metrics& m) noexcept {
+    return {m.concurrency >= concurrent_threshold, m.parallelism >= parallel_threshold};
+}
+
+}  // namespace tasklab

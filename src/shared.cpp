@@ -1,0 +1,64 @@
+#include "tasklab/shared.hpp"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+namespace tasklab {
+
+std::string_view to_string(sharing s) noexcept { return s == sharing::shared ? "shared" : "private"; }
+
+mutex::mutex() {
+    pthread_mutexattr_t attr;
+    ::pthread_mutexattr_init(&attr);
+    ::pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    ::pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    const int rc = ::pthread_mutex_init(&native_, &attr);
+    ::pthread_mutexattr_destroy(&attr);
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "pthread_mutex_init");
+}
+
+mutex::~mutex() { ::pthread_mutex_destroy(&native_); }
+
+bool mutex::lock() {
+    const int rc = ::pthread_mutex_lock(&native_);
+    if (rc == 0) return false;
+    if (rc == EOWNERDEAD) {
+        // The owner died inside its critical section: take the lock over and say so, so the
+        // caller can repair what it guards before anyone else sees it.
+        ::pthread_mutex_consistent(&native_);
+        ++recoveries_;
+        return true;
+    }
+    throw std::system_error(rc, std::generic_category(), "pthread_mutex_lock");
+}
+
+void mutex::unlock() noexcept { ::pthread_mutex_unlock(&native_); }
+
+shared_region::shared_region(std::size_t bytes, bool process_shared) : size_(bytes) {
+    if (bytes == 0) return;
+    const int flags = MAP_ANONYMOUS | (process_shared ? MAP_SHARED : MAP_PRIVATE);
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap shared state");
+    data_ = p;
+}
+
+shared_region::~shared_region() {
+    if (data_) ::munmap(data_, size_);
+}
+
+shared_region::shared_region(shared_region&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+shared_region& shared_region::operator=(shared_region&& other) noexcept {
+    if (this != &other) {
+        if (data_) ::munmap(data_, size_);
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
+
+}  // namespace tasklab

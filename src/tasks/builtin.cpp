@@ -1,0 +1,15 @@
+#include "tasklab/tasks/builtin.hpp"
+
+#include "tasklab/tasks/compute.hpp"
+#include "tasklab/tasks/deposit.hpp"
+#include "tasklab/tasks/download.hpp"
+
+namespace tasklab {
+
+void add_builtin_tasks(task_registry& registry) {
+    registry.add(std::make_unique<download_task>());
+    registry.add(std::make_unique<deposit_task>());
+    registry.add(std::make_unique<compute_task>());
+}
+
+}  // namespace tasklab

@@ -1,0 +1,122 @@
+#include "tasklab/tasks/deposit.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+#include <stdexcept>
+
+#include "tasklab/errors.hpp"
+#include "tasklab/scenario.hpp"
+
+namespace tasklab {
+
+std::int64_t account::after_deposit(std::int64_t before, std::int64_t amount) {
+    if (amount <= 0) throw std::invalid_argument(fmt::format("a deposit must be positive, got {}", amount));
+    if (before > std::numeric_limits<std::int64_t>::max() - amount)
+        throw std::overflow_error(fmt::format("depositing {} onto {} would overflow the balance", amount, before));
+    return before + amount;
+}
+
+std::string_view deposit_task::summary() const {
+    return "every task deposits into one shared account: read, hold, write (a race without a lock)";
+}
+
+std::vector<param_spec> deposit_task::params() const {
+    return {
+        {"amount", "money each task deposits (positive)", param_kind::integer, "1", -1e18, 1e18, {}},
+        {"hold", "time between reading and writing the balance, simulated seconds", param_kind::number, "0.01", 0,
+         3600, {}},
+        {"sync", "none: load, hold, store (updates get lost); lock: context::lock; atomic: compare-and-swap",
+         param_kind::choice, "lock", 0, 0, {"none", "lock", "atomic"}},
+    };
+}
+
+namespace {
+
+deposit_sync parse_sync(const std::string& text) {
+    if (text == "none") return deposit_sync::none;
+    if (text == "atomic") return deposit_sync::atomic;
+    return deposit_sync::lock;
+}
+
+class deposit_workload final : public workload_with_shared<account> {
+public:
+    deposit_workload(std::int64_t amount, double hold_s, deposit_sync sync, sharing memory)
+        : amount_(amount), hold_(hold_s), sync_(sync), memory_(memory) {}
+
+    awaitable<task_result> run(context& ctx) const override {
+        auto& acct = ctx.shared<account>();
+        switch (sync_) {
+        case deposit_sync::none: co_return co_await read_hold_write(ctx, acct);
+        case deposit_sync::lock: {
+            auto guard = co_await ctx.lock(acct.lock);
+            co_return co_await read_hold_write(ctx, acct);
+        }
+        case deposit_sync::atomic: {
+            co_await ctx.sleep_for(hold_);
+            std::int64_t before = acct.balance.load();
+            std::int64_t after = account::after_deposit(before, amount_);
+            while (!acct.balance.compare_exchange_weak(before, after)) after = account::after_deposit(before, amount_);
+            co_return task_result{after};
+        }
+        }
+        throw std::logic_error("unknown deposit_sync");
+    }
+
+    outcome conclude(std::span<const task_record> records, const void* shared) const override {
+        const auto& acct = *static_cast<const account*>(shared);
+        shared_outcome s;
+        std::size_t ok = 0, saw_own_copy = 0;
+        for (const auto& r : records) {
+            if (r.status != task_status::ok) continue;
+            ++ok;
+            if (r.value == amount_) ++saw_own_copy;
+        }
+        s.expected = static_cast<std::int64_t>(ok) * amount_;
+        s.actual = acct.balance.load();
+        if (memory_ == sharing::private_copy && ok > 1 && saw_own_copy == ok)
+            s.note = fmt::format("each child changed its own copy: all {} saw a balance of {} after their deposit, "
+                                 "the parent's stayed {}",
+                                 ok, amount_, s.actual);
+        else if (s.lost() > 0)
+            s.note = fmt::format("{} of {} deposits lost", s.lost() / amount_, ok);
+        outcome o;
+        o.value = s.actual;
+        o.shared = std::move(s);
+        return o;
+    }
+
+private:
+    // The lesson's deposit: read the balance, wait, write what was read plus the amount.
+    // Atomic load and store, so without a lock this is a race condition, not a data race.
+    awaitable<task_result> read_hold_write(context& ctx, account& acct) const {
+        const std::int64_t before = acct.balance.load();
+        const std::int64_t after = account::after_deposit(before, amount_);
+        co_await ctx.sleep_for(hold_);
+        acct.balance.store(after);
+        co_return task_result{after};
+    }
+
+    std::int64_t amount_;
+    sim_seconds hold_;
+    deposit_sync sync_;
+    sharing memory_;
+};
+
+}  // namespace
+
+std::unique_ptr<const workload> deposit_task::make(const scenario_settings& settings) const {
+    const auto amount = settings.params.integer("amount");
+    try {
+        // The account's own validation, applied before anything runs: the total the run
+        // would deposit must be a valid balance too.
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < settings.tasks; ++i) total = account::after_deposit(total, amount);
+    } catch (const std::exception& e) {
+        throw usage_error(fmt::format("--amount {}: {}", amount, e.what()));
+    }
+    return std::make_unique<deposit_workload>(amount, settings.params.number("hold"),
+                                              parse_sync(settings.params.choice("sync")), settings.memory);
+}
+
+}  // namespace tasklab

@@ -1,0 +1,61 @@
+#include "tasklab/tasks/download.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "tasklab/errors.hpp"
+#include "tasklab/scenario.hpp"
+
+namespace tasklab {
+
+std::string_view download_task::summary() const {
+    return "each task waits a seeded random time in [min, max] without using a CPU (I/O-bound)";
+}
+
+std::vector<param_spec> download_task::params() const {
+    return {
+        {"min", "shortest download, simulated seconds", param_kind::number, "1", 0, 86400, {}},
+        {"max", "longest download, simulated seconds", param_kind::number, "10", 0, 86400, {}},
+    };
+}
+
+double download_duration(std::uint64_t seed, std::size_t index, double min_s, double max_s) noexcept {
+    // splitmix64 of (seed, index): the same numbers on every platform and in every process,
+    // and independent of how many tasks the run has.
+    std::uint64_t x = seed + 0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(index) + 1);
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    const double unit = static_cast<double>(x >> 11) * 0x1.0p-53;  // [0, 1)
+    // Whole milliseconds, so the value a task returns is exactly the time it waited.
+    return std::round((min_s + (max_s - min_s) * unit) * 1000.0) / 1000.0;
+}
+
+namespace {
+
+class download_workload final : public workload {
+public:
+    download_workload(double min_s, double max_s) : min_s_(min_s), max_s_(max_s) {}
+
+    awaitable<task_result> run(context& ctx) const override {
+        const double seconds = download_duration(ctx.identity().seed, ctx.index(), min_s_, max_s_);
+        co_await ctx.sleep_for(sim_seconds{seconds});
+        co_return task_result{static_cast<std::int64_t>(std::llround(seconds * 1000.0))};
+    }
+
+private:
+    double min_s_;
+    double max_s_;
+};
+
+}  // namespace
+
+std::unique_ptr<const workload> download_task::make(const scenario_settings& settings) const {
+    const double min_s = settings.params.number("min");
+    const double max_s = settings.params.number("max");
+    if (min_s > max_s) throw usage_error(fmt::format("--min {} is above --max {}", min_s, max_s));
+    return std::make_unique<download_workload>(min_s, max_s);
+}
+
+}  // namespace tasklab

@@ -1,0 +1,25 @@
+#pragma once
+// What crosses a fork child's pipe: one length-prefixed frame holding a task record.
+// The parent never trusts it: decode() rejects anything malformed.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tasklab/report.hpp"
+
+namespace tasklab::wire {
+
+inline constexpr std::uint32_t magic = 0x544c5231;       // "TLR1"
+inline constexpr std::size_t max_error_bytes = 4096;      // longer messages are cut
+inline constexpr std::size_t header_bytes = 4;            // u32 payload length, little-endian
+
+/// The frame for a record (its index is the parent's to know, so it is not sent).
+std::vector<std::byte> encode(const task_record& record);
+
+/// The record in a complete frame, or nullopt if the bytes are not exactly one valid frame.
+std::optional<task_record> decode(std::span<const std::byte> frame);
+
+}  // namespace tasklab::wire
