@@ -20,6 +20,7 @@ void backend::check(const scenario& s) const {
     if (settings.tasks > task_limit())
         throw usage_error(fmt::format("--tasks {}: the {} backend runs at most {} tasks", settings.tasks, name(),
                                       task_limit()));
+    check_backend(s);
 }
 
 run_report backend::run(const scenario& s) {
@@ -28,6 +29,13 @@ run_report backend::run(const scenario& s) {
     const auto layout = s.work->shared();
     shared_region region(layout.size, settings.memory == sharing::shared);
     if (region.data()) s.work->init_shared(region.data());
+    struct destroy_on_exit {
+        const workload& work;
+        void* memory;
+        ~destroy_on_exit() {
+            if (memory) work.destroy_shared(memory);
+        }
+    } destroy{*s.work, region.data()};
 
     run_report report;
     report.backend = std::string(name());
@@ -53,7 +61,6 @@ run_report backend::run(const scenario& s) {
     report.wall_ns = any_started ? last_end : finished;
     report.cpu_s = cpu_after.total() - cpu_before.total();
     report.result = s.work->conclude(report.records, region.data());
-    if (region.data()) s.work->destroy_shared(region.data());
     return report;
 }
 

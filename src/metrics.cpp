@@ -28,12 +28,14 @@ std::size_t max_overlap(const std::vector<task_record>& records) {
         events.emplace_back(r.end_ns, -1);
     }
     std::sort(events.begin(), events.end());
-    std::size_t now = 0, most = 0;
+    // Signed: within one instant the ends come first and may dip below zero (a task of
+    // length zero); once that instant's starts are counted the sum is exact again.
+    std::int64_t now = 0, most = 0;
     for (const auto& [at, delta] : events) {
-        now = delta > 0 ? now + 1 : now - 1;
+        now += delta;
         most = std::max(most, now);
     }
-    return most;
+    return static_cast<std::size_t>(most);
 }
 
 }  // namespace

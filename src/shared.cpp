@@ -12,15 +12,21 @@ std::string_view to_string(sharing s) noexcept { return s == sharing::shared ? "
 
 mutex::mutex() {
     pthread_mutexattr_t attr;
-    ::pthread_mutexattr_init(&attr);
-    ::pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    ::pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-    const int rc = ::pthread_mutex_init(&native_, &attr);
+    int rc = ::pthread_mutexattr_init(&attr);
+    if (rc == 0) rc = ::pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    if (rc == 0) rc = ::pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    if (rc == 0) rc = ::pthread_mutex_init(&native_, &attr);
     ::pthread_mutexattr_destroy(&attr);
-    if (rc != 0) throw std::system_error(rc, std::generic_category(), "pthread_mutex_init");
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "a process-shared robust mutex");
 }
 
-mutex::~mutex() { ::pthread_mutex_destroy(&native_); }
+mutex::~mutex() {
+    // Destroying a mutex a dead child still holds is undefined: take it over first.
+    const int rc = ::pthread_mutex_trylock(&native_);
+    if (rc == EOWNERDEAD) ::pthread_mutex_consistent(&native_);
+    if (rc == 0 || rc == EOWNERDEAD) ::pthread_mutex_unlock(&native_);
+    ::pthread_mutex_destroy(&native_);
+}
 
 bool mutex::lock() {
     const int rc = ::pthread_mutex_lock(&native_);
@@ -28,8 +34,9 @@ bool mutex::lock() {
     if (rc == EOWNERDEAD) {
         // The owner died inside its critical section: take the lock over and say so, so the
         // caller can repair what it guards before anyone else sees it.
-        ::pthread_mutex_consistent(&native_);
-        ++recoveries_;
+        const int fixed = ::pthread_mutex_consistent(&native_);
+        if (fixed != 0) throw std::system_error(fixed, std::generic_category(), "pthread_mutex_consistent");
+        ++recoveries_;  // written only by the lock's owner
         return true;
     }
     throw std::system_error(rc, std::generic_category(), "pthread_mutex_lock");

@@ -35,6 +35,9 @@ public:
     run_report run(const scenario& s);
 
 protected:
+    /// A backend's own reasons to refuse a scenario (throw usage_error); called by check().
+    virtual void check_backend(const scenario& /*s*/) const {}
+
     /// Runs the tasks; each fills records[i] (index preset). `origin_ns` is the run's start.
     virtual void execute(const scenario& s, void* shared_state, std::span<task_record> records,
                          std::int64_t origin_ns) = 0;

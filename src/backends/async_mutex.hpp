@@ -41,7 +41,7 @@ public:
             token);
     }
 
-    void unlock() {
+    void unlock() noexcept {
         if (waiters_.empty()) {
             locked_ = false;
             return;
@@ -54,14 +54,16 @@ public:
 private:
     struct waiter_base {
         virtual ~waiter_base() = default;
-        virtual void resume() = 0;
+        // Posting the handler can only fail for lack of memory; then there is nothing
+        // sensible left to do, and terminating beats a task that waits forever.
+        virtual void resume() noexcept = 0;
     };
 
     template <class Handler>
     struct waiter final : waiter_base {
         waiter(Handler h, const asio::any_io_executor& fallback)
             : handler(std::move(h)), work(asio::get_associated_executor(handler, fallback)) {}
-        void resume() override {
+        void resume() noexcept override {
             auto ex = work.get_executor();
             asio::post(ex, std::move(handler));
             work.reset();

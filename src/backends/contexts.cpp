@@ -6,6 +6,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -74,13 +75,18 @@ async_mutex& async_lock_table::of(mutex& m, const asio::any_io_executor& ex) {
     return *slot;
 }
 
+void async_lock_table::unlock(mutex& m) noexcept {
+    // Only a lock_guard made by `of` unlocks, so the entry exists; find never allocates.
+    if (const auto it = table_.find(&m); it != table_.end()) it->second->unlock();
+}
+
 awaitable<lock_guard> loop_context::lock(mutex& m) {
     auto& am = locks_.of(m, executor());
     if (!am.try_lock()) co_await am.async_lock(asio::use_awaitable);
     co_return lock_guard(*this, m, false);
 }
 
-void loop_context::unlock(mutex& m) noexcept { locks_.of(m, executor()).unlock(); }
+void loop_context::unlock(mutex& m) noexcept { locks_.unlock(m); }
 
 // --- child_context -----------------------------------------------------------------------
 
@@ -121,21 +127,31 @@ awaitable<void> run_recorded(const workload& work, context& ctx, task_record& re
 
 }  // namespace
 
+void fail_outside_task(task_record& record, std::int64_t origin_ns) noexcept {
+    // Status first and no allocation: this runs when something is already wrong, quite
+    // possibly memory.
+    record.status = task_status::failed;
+    try {
+        record.error = "could not run the task (out of memory?)";
+    } catch (...) {
+    }
+    const auto now = monotonic_ns() - origin_ns;
+    if (!record.started) record.start_ns = now;
+    record.end_ns = std::max(record.end_ns, now);
+}
+
 void spawn_recorded(asio::io_context& io, const workload& work, context& ctx, task_record& record,
-                    std::int64_t origin_ns) {
-    asio::co_spawn(io, run_recorded(work, ctx, record, origin_ns), [&record, origin_ns](std::exception_ptr e) {
-        // run_recorded catches what the task throws; this is for what escapes it
-        // (std::bad_alloc making the frame, say): still a failed record, never a lost one.
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            fail(record, std::string("could not run: ") + ex.what());
-        } catch (...) {
-            fail(record, "could not run: unknown exception");
-        }
-        if (!record.started) record.start_ns = record.end_ns = monotonic_ns() - origin_ns;
-    });
+                    std::int64_t origin_ns) noexcept {
+    // run_recorded turns whatever the task throws into the record; what remains is a failure
+    // to make or resume its frame. Either way the record says failed, and nothing escapes to
+    // io_context::run, so every backend's teardown stays the ordinary one.
+    try {
+        asio::co_spawn(io, run_recorded(work, ctx, record, origin_ns), [&record, origin_ns](std::exception_ptr e) noexcept {
+            if (e) fail_outside_task(record, origin_ns);
+        });
+    } catch (...) {
+        fail_outside_task(record, origin_ns);
+    }
 }
 
 }  // namespace tasklab::detail

@@ -30,6 +30,7 @@ protected:
 class async_lock_table {
 public:
     async_mutex& of(mutex& m, const asio::any_io_executor& ex);
+    void unlock(mutex& m) noexcept;
 
 private:
     std::unordered_map<const mutex*, std::unique_ptr<async_mutex>> table_;
@@ -77,9 +78,12 @@ protected:
     void unlock(mutex& m) noexcept override;
 };
 
+/// Marks a record failed for a reason outside the task (its loop or frame could not be made).
+void fail_outside_task(task_record& record, std::int64_t origin_ns) noexcept;
+
 /// Starts task ctx.index() on `io`; when it ends, `record` holds its times, worker, status
 /// and value. Exceptions from the task become a failed record; none is ever dropped.
 void spawn_recorded(asio::io_context& io, const workload& work, context& ctx, task_record& record,
-                    std::int64_t origin_ns);
+                    std::int64_t origin_ns) noexcept;
 
 }  // namespace tasklab::detail

@@ -18,6 +18,7 @@
 
 #include "backends/contexts.hpp"
 #include "tasklab/clock.hpp"
+#include "tasklab/errors.hpp"
 #include "wire.hpp"
 
 namespace tasklab {
@@ -27,6 +28,13 @@ std::string_view fork_backend::summary() const noexcept {
 }
 
 namespace {
+
+std::size_t entries_in(const char* dir) {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != decltype(it){}; it.increment(ec)) ++n;
+    return n;
+}
 
 // Exit codes of a child that could not deliver its result (the parent reports them).
 constexpr int exit_write_failed = 3;
@@ -50,6 +58,10 @@ bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
     // parent that died before the prctl.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(exit_internal);
+    // A clean signal state: nothing the parent blocked stays blocked in the task.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // Close what is not ours: the read ends of the other children's pipes and whatever else
     // the parent had open. Standard streams stay.
     if (result_fd > 3) ::close_range(3, static_cast<unsigned>(result_fd) - 1, 0);
@@ -93,11 +105,7 @@ constexpr std::size_t largest_frame = wire::header_bytes + 64 + wire::max_error_
 std::size_t children_in_flight_limit() {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
-    std::size_t open = 0;
-    std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != decltype(it){};
-         it.increment(ec))
-        ++open;
+    const std::size_t open = entries_in("/proc/self/fd");
     const std::size_t reserve = open + 16;  // the run's own needs, and a margin
     return limit.rlim_cur > reserve + 1 ? static_cast<std::size_t>(limit.rlim_cur) - reserve : 1;
 }
@@ -107,7 +115,11 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
     const auto eof_ns = monotonic_ns() - origin_ns;
     std::optional<task_record> sent;
     if (!c.overflow) sent = wire::decode(c.received);
-    if (sent && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    // The clock is system-wide, so the child's times must lie between its fork and the end
+    // of its pipe; anything else is not to be trusted (nor to be subtracted without overflow).
+    const bool plausible =
+        sent && c.spawned_ns <= sent->start_ns && sent->start_ns <= sent->end_ns && sent->end_ns <= eof_ns;
+    if (plausible && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         sent->index = c.index;
         record = std::move(*sent);
         record.worker = c.pid;
@@ -115,6 +127,7 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
     }
     // No trustworthy result: the child's own times are unknown, so the record spans from the
     // fork to the end of its pipe.
+    if (sent && !plausible) sent.reset();
     record.started = true;
     record.start_ns = c.spawned_ns;
     record.end_ns = std::max(eof_ns, c.spawned_ns);
@@ -124,6 +137,8 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
         record.error = fmt::format("child {} killed by {}", c.pid, signal_text(WTERMSIG(status)));
     else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         record.error = fmt::format("child {} exited with code {} without a result", c.pid, WEXITSTATUS(status));
+    else if (sent)
+        record.error = fmt::format("child {} sent a result with impossible times", c.pid);
     else if (c.received.empty())
         record.error = fmt::format("child {} exited without a result", c.pid);
     else
@@ -137,21 +152,69 @@ pid_t reap(pid_t pid, int& status) {
     return r;
 }
 
+void never_started(task_record& record, std::string error, std::int64_t origin_ns) {
+    record.status = task_status::failed;
+    record.error = std::move(error);
+    record.start_ns = record.end_ns = monotonic_ns() - origin_ns;
+}
+
+}  // namespace
+
+void fork_backend::check_backend(const scenario&) const {
+    const auto threads = entries_in("/proc/self/task");
+    if (threads > 1)
+        throw usage_error(fmt::format("the fork backend needs a single-threaded caller, and this process has {} "
+                                      "threads: a child forked now could inherit a lock another thread holds",
+                                      threads));
+}
+
+namespace {
+
+/// Children must be reapable for their status and CPU time: undo an inherited SIGCHLD
+/// SIG_IGN (which makes the kernel reap them itself) for the length of the run.
+class reapable_children {
+public:
+    reapable_children() {
+        struct sigaction current {};
+        if (::sigaction(SIGCHLD, nullptr, &current) == 0 &&
+            (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT))) {
+            saved_ = current;
+            struct sigaction dfl {};
+            dfl.sa_handler = SIG_DFL;
+            ::sigemptyset(&dfl.sa_mask);
+            restore_ = ::sigaction(SIGCHLD, &dfl, nullptr) == 0;
+        }
+    }
+    ~reapable_children() {
+        if (restore_) ::sigaction(SIGCHLD, &saved_, nullptr);
+    }
+    reapable_children(const reapable_children&) = delete;
+    reapable_children& operator=(const reapable_children&) = delete;
+
+private:
+    struct sigaction saved_ {};
+    bool restore_ = false;
+};
+
 }  // namespace
 
 void fork_backend::execute(const scenario& s, void* shared_state, std::span<task_record> records,
                            std::int64_t origin_ns) {
+    const reapable_children reapable;
     const pid_t parent = ::getpid();
     const std::size_t limit = children_in_flight_limit();
     std::vector<child> running;       // running[k] reads from polls[k].fd
     std::vector<pollfd> polls;
     std::size_t next = 0;
 
+    // Reserved up front, so that recording a forked child never has to allocate.
+    running.reserve(std::min(limit, records.size()));
+    polls.reserve(std::min(limit, records.size()));
+
     const auto start_child = [&](task_record& record) {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) {
-            record.status = task_status::failed;
-            record.error = fmt::format("pipe2 failed: {}", std::strerror(errno));
+            never_started(record, fmt::format("pipe2 failed: {}", std::strerror(errno)), origin_ns);
             return;
         }
         const auto spawned = monotonic_ns() - origin_ns;
@@ -161,8 +224,7 @@ void fork_backend::execute(const scenario& s, void* shared_state, std::span<task
         ::close(fds[1]);
         if (pid < 0) {
             ::close(fds[0]);
-            record.status = task_status::failed;
-            record.error = fmt::format("fork failed: {}", std::strerror(fork_errno));
+            never_started(record, fmt::format("fork failed: {}", std::strerror(fork_errno)), origin_ns);
             return;
         }
         running.push_back({pid, record.index, spawned, {}, false});
@@ -170,6 +232,7 @@ void fork_backend::execute(const scenario& s, void* shared_state, std::span<task
     };
 
     std::byte buffer[4096];
+    try {
     while (next < records.size() || !running.empty()) {
         while (next < records.size() && running.size() < limit) start_child(records[next++]);
         if (running.empty()) continue;
@@ -200,13 +263,29 @@ void fork_backend::execute(const scenario& s, void* shared_state, std::span<task
             ::close(polls[k].fd);
             int status = 0;
             const pid_t pid = running[k].pid;
-            if (reap(pid, status) != pid) status = 0;
-            conclude_child(running[k], status, records[running[k].index], origin_ns);
-            running[k] = std::move(running.back());
+            auto& record = records[running[k].index];
+            if (reap(pid, status) == pid)
+                conclude_child(running[k], status, record, origin_ns);
+            else
+                never_started(record, fmt::format("child {} could not be reaped: {}", pid, std::strerror(errno)),
+                              origin_ns);
+            if (k + 1 != running.size()) {
+                running[k] = std::move(running.back());
+                polls[k] = polls.back();
+            }
             running.pop_back();
-            polls[k] = polls.back();
             polls.pop_back();
         }
+    }
+    } catch (...) {
+        // Leave nothing behind: no child, no zombie, no descriptor.
+        for (std::size_t k = 0; k < running.size(); ++k) {
+            ::kill(running[k].pid, SIGKILL);
+            ::close(polls[k].fd);
+            int status = 0;
+            reap(running[k].pid, status);
+        }
+        throw;
     }
 }
 

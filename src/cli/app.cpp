@@ -169,11 +169,16 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
     try {
         app.parse(argc, argv);
         if (*run) {
-            for (const auto& req : requests)
-                if (*req.command) return run_command(req);
+            const auto extras = app.remaining(true);  // from every level: run and its task
+            for (const auto& req : requests) {
+                if (!*req.command) continue;
+                if (!extras.empty())
+                    throw usage_error(fmt::format("run {}: unknown argument(s): {} (see tasklab run {} --help)",
+                                                  req.type->name(), fmt::join(extras, " "), req.type->name()));
+                return run_command(req);
+            }
             std::vector<std::string_view> names;
             for (const auto& t : registry.all()) names.push_back(t->name());
-            const auto extras = run->remaining();
             if (!extras.empty())
                 throw usage_error(fmt::format("unknown task type '{}' (known: {})", extras.front(), fmt::join(names, ", ")));
             throw usage_error(fmt::format("run needs a task type: {}", fmt::join(names, ", ")));

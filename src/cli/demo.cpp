@@ -176,7 +176,7 @@ int run_demo(const task_registry& registry, const demo_options& options, std::os
     t.downloads();
     t.deposits();
     t.compute();
-    out << "\nNext: tasklab list; tasklab run <task> --help; docs/models.md explains what you just saw.\n";
+    out << "\nNext: tasklab list; tasklab run <task> --help; docs/measurements.md defines every column.\n";
     return t.ok() ? 0 : 1;
 }
 

@@ -35,6 +35,7 @@ json result_json(const run_report& r) {
              {"wall_s", m.wall_s},
              {"cpu_s", m.cpu_s},
              {"task_time_s", m.task_time_s},
+             {"longest_task_s", m.longest_task_s},
              {"concurrency", m.concurrency},
              {"parallelism", m.parallelism},
              {"max_in_flight", m.max_in_flight},

@@ -24,6 +24,7 @@ std::vector<param_spec> compute_task::params() const {
 }
 
 sum_range part_of(std::int64_t n, std::size_t parts, std::size_t index) noexcept {
+    if (parts == 0 || index >= parts || n < 1) return {1, 0};  // an empty part
     const auto p = static_cast<std::int64_t>(parts);
     const auto i = static_cast<std::int64_t>(index);
     const std::int64_t size = n / p;

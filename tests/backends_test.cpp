@@ -1,0 +1,211 @@
+// Every backend x every task type, asserting the outcomes the lesson is about. Behaviour
+// only: overlap, lost updates, correct values, failures recorded - never a speed.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "support.hpp"
+
+using namespace tasklab;
+using tasklab::test::make;
+using tasklab::test::run;
+
+namespace {
+
+/// What the models promise, per backend: this is what the tests hold them to.
+template <class Backend>
+struct promises;
+template <>
+struct promises<sequential_backend> {
+    static constexpr bool overlaps = false, parallel = false;
+};
+template <>
+struct promises<coroutine_backend> {
+    static constexpr bool overlaps = true, parallel = false;
+};
+template <>
+struct promises<thread_backend> {
+    static constexpr bool overlaps = true, parallel = true;
+};
+template <>
+struct promises<fork_backend> {
+    static constexpr bool overlaps = true, parallel = true;
+};
+
+void require_all_ok(const run_report& r) {
+    for (const auto& rec : r.records) {
+        INFO("task " << rec.index << ": " << rec.error);
+        REQUIRE(rec.status == task_status::ok);
+        REQUIRE(rec.started);
+        REQUIRE(rec.end_ns >= rec.start_ns);
+    }
+}
+
+template <class Backend>
+void check_download() {
+    // 6 downloads of 1..10 simulated s at 1 simulated s = 40 ms: waits of 40..400 ms.
+    const auto s = make("download", 6, {}, 0.04);
+    const auto r = run<Backend>(s);
+    require_all_ok(r);
+    const auto m = measure(r);
+
+    double sum_s = 0, longest_s = 0;
+    for (const auto& rec : r.records) {
+        const double want = download_duration(s.settings.seed, rec.index, 1, 10) * 0.04;
+        CHECK(rec.value == static_cast<std::int64_t>(std::llround(want / 0.04 * 1000)));
+        // A task cannot end before its wait is over.
+        CHECK(static_cast<double>(rec.end_ns - rec.start_ns) / 1e9 >= want * 0.999);
+        sum_s += want;
+        longest_s = std::max(longest_s, want);
+    }
+    CHECK(*r.result.value == std::accumulate(r.records.begin(), r.records.end(), std::int64_t{0},
+                                             [](auto a, const auto& rec) { return a + rec.value; }));
+    // Waiting uses no CPU worth the name, whichever the model.
+    CHECK(m.cpu_s < 0.5 * sum_s);
+    if constexpr (promises<Backend>::overlaps) {
+        CHECK(m.max_in_flight == 6);
+        CHECK(m.wall_s < 0.5 * sum_s);  // far below the sum: the waits overlapped
+        CHECK(m.wall_s >= longest_s);
+        CHECK(m.concurrency > 2.0);
+    } else {
+        CHECK(m.max_in_flight == 1);
+        CHECK(m.wall_s >= sum_s);  // one after another: at least the sum
+        CHECK(m.concurrency == Approx(1.0).margin(0.05));
+    }
+}
+
+template <class Backend>
+void check_deposit(const char* sync, std::size_t tasks) {
+    // Hold 50 ms real: long enough that a child or thread started later still finds the
+    // others inside their critical section.
+    const auto s = make("deposit", tasks, {{"sync", sync}, {"hold", "0.05"}}, 1.0);
+    const auto r = run<Backend>(s);
+    require_all_ok(r);
+    REQUIRE(r.result.shared);
+    const auto& shared = *r.result.shared;
+    CHECK(shared.expected == static_cast<std::int64_t>(tasks));
+    if (std::string_view(sync) == "none" && promises<Backend>::overlaps) {
+        CHECK(shared.lost() > 0);
+        CHECK(shared.actual < shared.expected);
+    } else {
+        CHECK(shared.actual == shared.expected);
+        CHECK(shared.lost() == 0);
+    }
+    if (std::string_view(sync) == "lock") {
+        // The critical sections never overlapped: sorted by when each task wrote, the values
+        // are 1, 2, ..., n.
+        std::set<std::int64_t> values;
+        for (const auto& rec : r.records) values.insert(rec.value);
+        CHECK(values.size() == tasks);
+        CHECK(*values.rbegin() == static_cast<std::int64_t>(tasks));
+    }
+}
+
+template <class Backend>
+void check_compute() {
+    const std::int64_t n = 200'000'000;
+    const auto s = make("compute", 2, {{"n", std::to_string(n)}});
+    const auto r = run<Backend>(s);
+    require_all_ok(r);
+    REQUIRE(r.result.value);
+    CHECK(*r.result.value == n * (n + 1) / 2);
+    CHECK(r.result.check_passed);
+    CHECK(r.result.check.find("n(n+1)/2") != std::string::npos);
+    const auto m = measure(r);
+    // CPU-bound with no yield: on one thread the two parts cannot interleave.
+    if constexpr (promises<Backend>::parallel)
+        CHECK(m.max_in_flight == 2);
+    else
+        CHECK(m.max_in_flight == 1);
+}
+
+template <class Backend>
+void check_failing_task() {
+    const auto s = make("fail", 4, {{"at", "1"}});
+    const auto r = run<Backend>(s);
+    REQUIRE(r.records.size() == 4);
+    for (const auto& rec : r.records) {
+        if (rec.index == 1) {
+            CHECK(rec.status == task_status::failed);
+            CHECK(rec.error == "task 1 failed on purpose");
+        } else {
+            CHECK(rec.status == task_status::ok);
+            CHECK(rec.value == rec.index);
+        }
+    }
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 3);
+    CHECK(m.tasks_failed == 1);
+    CHECK(*r.result.value == 0 + 2 + 3);  // the failed task adds nothing
+}
+
+template <class Backend>
+void check_records_identify_workers() {
+    const auto s = make("download", 3, {{"min", "0.1"}, {"max", "0.1"}}, 0.1);
+    const auto r = run<Backend>(s);
+    require_all_ok(r);
+    std::set<std::int64_t> workers;
+    for (const auto& rec : r.records) {
+        CHECK(rec.worker > 0);
+        workers.insert(rec.worker);
+    }
+    // One worker for the single-threaded models, one per task for threads and processes.
+    CHECK(workers.size() == (promises<Backend>::parallel ? 3u : 1u));
+}
+
+template <class Backend>
+void check_no_leaks() {
+    const auto fds_before = test::open_fds();
+    const auto s = make("deposit", 8, {{"sync", "lock"}, {"hold", "0.001"}});
+    (void)run<Backend>(s);
+    CHECK(test::open_fds() == fds_before);
+    CHECK(test::no_children_left());
+}
+
+}  // namespace
+
+#define TASKLAB_BACKEND_TESTS(Backend, label)                                                          \
+    TEST_CASE(label ": download waits overlap exactly when the model is concurrent",                   \
+              "[" label "][download]") {                                                               \
+        check_download<Backend>();                                                                     \
+    }                                                                                                  \
+    TEST_CASE(label ": deposit without a lock", "[" label "][deposit]") { check_deposit<Backend>("none", 20); } \
+    TEST_CASE(label ": deposit with a lock keeps every deposit", "[" label "][deposit]") {             \
+        check_deposit<Backend>("lock", 20);                                                            \
+    }                                                                                                  \
+    TEST_CASE(label ": deposit with compare-and-swap keeps every deposit", "[" label "][deposit]") {   \
+        check_deposit<Backend>("atomic", 20);                                                          \
+    }                                                                                                  \
+    TEST_CASE(label ": compute gets the closed form", "[" label "][compute]") { check_compute<Backend>(); } \
+    TEST_CASE(label ": a task that throws is a failed record, the others finish", "[" label "][faults]") { \
+        check_failing_task<Backend>();                                                                 \
+    }                                                                                                  \
+    TEST_CASE(label ": records name their worker", "[" label "]") { check_records_identify_workers<Backend>(); } \
+    TEST_CASE(label ": a run leaves no fd and no child behind", "[" label "]") { check_no_leaks<Backend>(); }
+
+TASKLAB_BACKEND_TESTS(sequential_backend, "sequential")
+TASKLAB_BACKEND_TESTS(coroutine_backend, "coroutine")
+TASKLAB_BACKEND_TESTS(thread_backend, "thread")
+TASKLAB_BACKEND_TESTS(fork_backend, "fork")
+
+TEST_CASE("coroutine: a task waiting for the lock does not block the loop", "[coroutine][deposit]") {
+    // All 10 tasks get started and sit inside ctx.lock at once; a blocking lock on the one
+    // thread would have deadlocked instead.
+    const auto s = make("deposit", 10, {{"sync", "lock"}, {"hold", "0.02"}});
+    const auto r = run<coroutine_backend>(s);
+    require_all_ok(r);
+    CHECK(measure(r).max_in_flight == 10);
+    CHECK(r.result.shared->actual == 10);
+}
+
+TEST_CASE("coroutine: compute with yields interleaves its parts on one thread", "[coroutine][compute]") {
+    const auto s = make("compute", 2, {{"n", "2000000"}, {"yield-every", "10000"}});
+    const auto r = run<coroutine_backend>(s);
+    require_all_ok(r);
+    CHECK(*r.result.value == std::int64_t{2000000} * 2000001 / 2);
+    CHECK(measure(r).max_in_flight == 2);
+    CHECK(r.records[0].worker == r.records[1].worker);
+}

@@ -1,0 +1,172 @@
+// The tasklab executable as a user runs it: exit codes, messages, and what reaches stdout.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "tasklab/version.hpp"
+
+namespace {
+
+struct outcome {
+    int code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+outcome tasklab_cli(const std::string& args, const char* exe = TASKLAB_EXE) {
+    char out_path[] = "/tmp/tasklab-cli-out-XXXXXX";
+    char err_path[] = "/tmp/tasklab-cli-err-XXXXXX";
+    const int out_fd = ::mkstemp(out_path);
+    const int err_fd = ::mkstemp(err_path);
+    ::close(out_fd);
+    ::close(err_fd);
+    const std::string cmd = std::string(exe) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    outcome o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = slurp(out_path);
+    o.err = slurp(err_path);
+    ::unlink(out_path);
+    ::unlink(err_path);
+    return o;
+}
+
+void require_usage_error(const std::string& args, const std::string& message_part) {
+    INFO("tasklab " << args);
+    const auto o = tasklab_cli(args);
+    INFO("stderr: " << o.err);
+    CHECK(o.code == 2);
+    CHECK(o.out.empty());  // nothing ran, nothing printed
+    CHECK(o.err.find(message_part) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("cli: --help, --version and list", "[cli]") {
+    auto o = tasklab_cli("--help");
+    CHECK(o.code == 0);
+    CHECK(o.out.find("run") != std::string::npos);
+    CHECK(o.out.find("Exit codes") != std::string::npos);
+
+    o = tasklab_cli("--version");
+    CHECK(o.code == 0);
+    CHECK(o.out.find(tasklab::version) != std::string::npos);
+
+    o = tasklab_cli("list");
+    CHECK(o.code == 0);
+    for (auto name : {"download", "deposit", "compute", "sequential", "coroutine", "thread", "fork"})
+        CHECK(o.out.find(name) != std::string::npos);
+
+    o = tasklab_cli("run deposit --help");
+    CHECK(o.code == 0);
+    for (auto option : {"--sync", "--amount", "--hold", "--backend", "--tasks", "--time-scale", "--format"})
+        CHECK(o.out.find(option) != std::string::npos);
+}
+
+TEST_CASE("cli: bad input is refused with exit 2 before anything runs", "[cli][usage]") {
+    require_usage_error("run upload", "unknown task type 'upload'");
+    require_usage_error("run", "run needs a task type");
+    require_usage_error("run download --backend threads", "unknown backend 'threads'");
+    require_usage_error("run download --backend sequential,", "unknown backend ''");
+    require_usage_error("run download --tasks 0", "--tasks");
+    require_usage_error("run download --tasks -3", "--tasks");
+    require_usage_error("run download --tasks abc", "--tasks");
+    require_usage_error("run download --tasks 99999999999", "--tasks");
+    require_usage_error("run download --seed -1", "--seed");
+    require_usage_error("run download --seed x", "--seed");
+    require_usage_error("run download --time-scale 0", "--time-scale");
+    require_usage_error("run download --time-scale nan", "--time-scale");
+    require_usage_error("run download --min 5 --max 1", "--min");
+    require_usage_error("run download --min -1", "--min");
+    require_usage_error("run deposit --amount 0", "positive");
+    require_usage_error("run deposit --amount -1", "positive");
+    require_usage_error("run deposit --amount 1.5", "--amount");
+    require_usage_error("run deposit --sync maybe", "--sync");
+    require_usage_error("run deposit --sharing private --backend thread", "only fork");
+    require_usage_error("run deposit --sharing private --backend all", "only fork");
+    require_usage_error("run download --format yaml", "--format");
+    require_usage_error("run download --bogus", "bogus");
+    require_usage_error("frobnicate", "frobnicate");
+    require_usage_error("run download --backend thread --tasks 50000", "at most");
+}
+
+TEST_CASE("cli: --format json writes only JSON with the documented keys", "[cli]") {
+    const auto o = tasklab_cli("run deposit --tasks 5 --sync lock --backend sequential,coroutine,thread --format json");
+    REQUIRE(o.code == 0);
+    const auto doc = nlohmann::json::parse(o.out);  // throws if anything else reached stdout
+    CHECK(doc["tool"] == "tasklab");
+    CHECK(doc["version"] == tasklab::version);
+    CHECK(doc["scenario"]["task"] == "deposit");
+    CHECK(doc["scenario"]["tasks"] == 5);
+    CHECK(doc["scenario"]["seed"] == 1);
+    CHECK(doc["scenario"]["params"]["sync"] == "lock");
+    REQUIRE(doc["results"].size() == 3);
+    for (const auto& r : doc["results"]) {
+        for (auto key : {"backend", "wall_s", "cpu_s", "concurrency", "parallelism", "max_in_flight", "tasks_ok",
+                         "tasks_failed", "value", "shared", "records"})
+            CHECK(r.contains(key));
+        CHECK(r["shared"]["expected"] == 5);
+        CHECK(r["shared"]["actual"] == 5);
+        CHECK(r["shared"]["lost"] == 0);
+        REQUIRE(r["records"].size() == 5);
+        for (const auto& rec : r["records"]) {
+            for (auto key : {"index", "start_s", "end_s", "worker", "status", "value"}) CHECK(rec.contains(key));
+            CHECK(rec["status"] == "ok");
+        }
+    }
+    CHECK(doc["results"][0]["backend"] == "sequential");
+    CHECK(doc["results"][2]["backend"] == "thread");
+}
+
+TEST_CASE("cli: a good run exits 0 with its table on stdout and nothing on stderr", "[cli]") {
+    const auto o = tasklab_cli("run compute --tasks 2 --n 1000000 --backend sequential,coroutine");
+    CHECK(o.code == 0);
+    CHECK(o.out.find("= n(n+1)/2 = 500000500000") != std::string::npos);
+    CHECK(o.err.empty());
+}
+
+TEST_CASE("cli: a run with a failed task still prints its report and exits 1", "[cli]") {
+    // The same CLI, from a user's own executable that adds the test task types.
+    const auto o = tasklab_cli("run fail --tasks 3 --at 2 --backend sequential,coroutine,thread", TASKLAB_TEST_EXE);
+    CHECK(o.code == 1);
+    CHECK(o.out.find("task 2 failed: task 2 failed on purpose") != std::string::npos);
+    const auto l = tasklab_cli("list", TASKLAB_TEST_EXE);
+    CHECK(l.out.find("fail") != std::string::npos);
+    CHECK(l.out.find("download") != std::string::npos);
+}
+
+TEST_CASE("fork: cli acceptance - lost deposits without a lock, none with one", "[fork][cli]") {
+    const auto none = tasklab_cli("run deposit --tasks 100 --sync none --backend all --time-scale 1 --format json");
+    REQUIRE(none.code == 0);
+    const auto doc = nlohmann::json::parse(none.out);
+    for (const auto& r : doc["results"]) {
+        INFO(r["backend"]);
+        if (r["backend"] == "sequential")
+            CHECK(r["shared"]["lost"] == 0);
+        else
+            CHECK(r["shared"]["lost"].get<int>() > 0);
+    }
+    for (auto sync : {"lock", "atomic"}) {
+        const auto o = tasklab_cli(std::string("run deposit --tasks 100 --backend all --format json --sync ") + sync);
+        REQUIRE(o.code == 0);
+        for (const auto& r : nlohmann::json::parse(o.out)["results"]) CHECK(r["shared"]["actual"] == 100);
+    }
+    const auto priv = tasklab_cli("run deposit --tasks 100 --backend fork --sharing private --format json");
+    REQUIRE(priv.code == 0);
+    const auto p = nlohmann::json::parse(priv.out)["results"][0];
+    CHECK(p["shared"]["actual"] == 0);
+    CHECK(p["shared"]["note"].get<std::string>().find("own copy") != std::string::npos);
+}

@@ -1,0 +1,107 @@
+#include "support.hpp"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+
+namespace tasklab::test {
+namespace {
+
+class fail_task final : public task_type {
+public:
+    std::string_view name() const override { return "fail"; }
+    std::string_view summary() const override { return "test: task --at throws"; }
+    std::vector<param_spec> params() const override {
+        return {{"at", "index of the task that throws", param_kind::integer, "1", 0, 1e6, {}}};
+    }
+    std::unique_ptr<const workload> make(const scenario_settings& s) const override {
+        struct w final : workload {
+            std::int64_t at;
+            explicit w(std::int64_t a) : at(a) {}
+            awaitable<task_result> run(context& ctx) const override {
+                co_await ctx.yield();
+                if (static_cast<std::int64_t>(ctx.index()) == at)
+                    throw std::runtime_error("task " + std::to_string(at) + " failed on purpose");
+                co_return task_result{static_cast<std::int64_t>(ctx.index())};
+            }
+        };
+        return std::make_unique<w>(s.params.integer("at"));
+    }
+};
+
+class die_task final : public task_type {
+public:
+    std::string_view name() const override { return "die"; }
+    std::string_view summary() const override { return "test: task --at kills its process"; }
+    std::vector<param_spec> params() const override {
+        return {{"at", "index of the task that dies", param_kind::integer, "0", 0, 1e6, {}},
+                {"signal", "signal it sends itself", param_kind::integer, "9", 1, 64, {}},
+                {"exit", "exit code instead of a signal (0: use the signal)", param_kind::integer, "0", 0, 255, {}}};
+    }
+    std::unique_ptr<const workload> make(const scenario_settings& s) const override {
+        struct w final : workload {
+            std::int64_t at, sig, code;
+            w(std::int64_t a, std::int64_t s, std::int64_t c) : at(a), sig(s), code(c) {}
+            awaitable<task_result> run(context& ctx) const override {
+                co_await ctx.sleep_for(sim_seconds{0.01});
+                if (static_cast<std::int64_t>(ctx.index()) == at) {
+                    if (code > 0) ::_exit(static_cast<int>(code));
+                    ::raise(static_cast<int>(sig));
+                }
+                co_return task_result{1};
+            }
+        };
+        return std::make_unique<w>(s.params.integer("at"), s.params.integer("signal"), s.params.integer("exit"));
+    }
+};
+
+}  // namespace
+
+void add_test_tasks(task_registry& r) {
+    r.add(std::make_unique<fail_task>());
+    r.add(std::make_unique<die_task>());
+}
+
+const task_registry& registry() {
+    static const task_registry r = [] {
+        task_registry reg;
+        add_builtin_tasks(reg);
+        add_test_tasks(reg);
+        return reg;
+    }();
+    return r;
+}
+
+scenario make(std::string_view task, std::size_t tasks, param_list params, double time_scale, sharing memory) {
+    const auto* type = registry().find(task);
+    if (!type) throw std::invalid_argument("no task type " + std::string(task));
+    scenario_settings settings;
+    settings.tasks = tasks;
+    settings.time_scale = time_scale;
+    settings.memory = memory;
+    settings.params = param_values(type->params());
+    for (const auto& [name, value] : params) settings.params.set(name, value);
+    return make_scenario(*type, std::move(settings));
+}
+
+std::size_t open_fds() {
+    std::size_t n = 0;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (const dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') ++n;
+        ::closedir(d);
+        --n;  // the directory stream's own descriptor
+    }
+    return n;
+}
+
+bool no_children_left() {
+    int status = 0;
+    return ::waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
+}
+
+}  // namespace tasklab::test

@@ -1,0 +1,37 @@
+#pragma once
+// Helpers shared by the tests: running a scenario, test-only task types, and process hygiene checks.
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tasklab/tasklab.hpp"
+
+namespace tasklab::test {
+
+using param_list = std::vector<std::pair<std::string, std::string>>;
+
+/// A registry with the built-in task types and the test-only ones below.
+const task_registry& registry();
+
+scenario make(std::string_view task, std::size_t tasks, param_list params = {}, double time_scale = 1.0,
+              sharing memory = sharing::shared);
+
+template <class Backend>
+run_report run(const scenario& s) {
+    Backend b;
+    return b.run(s);
+}
+
+/// Open file descriptors of this process.
+std::size_t open_fds();
+/// True when this process has no child left, reaped or not (waitpid fails with ECHILD).
+bool no_children_left();
+
+/// Test-only task types:
+///  "fail"  — task `--at` throws std::runtime_error("task <i> failed on purpose"), the rest return their index;
+///  "die"   — task `--at` kills its own process with signal `--signal`, or _exits with `--exit` when it is > 0
+///            (fork only: on other backends it would kill the test runner).
+void add_test_tasks(task_registry& r);
+
+}  // namespace tasklab::test
