@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 
 namespace tasklab::test {
@@ -59,11 +62,41 @@ public:
     }
 };
 
+// Ordinary in-process synchronisation: "gather" runs on the thread backend only, where a
+// task may block its own thread.
+struct gather_state {
+    std::mutex m;
+    std::condition_variable all_arrived;
+    std::int64_t arrived = 0;
+};
+
+class gather_task final : public task_type {
+public:
+    std::string_view name() const override { return "gather"; }
+    std::string_view summary() const override { return "test (thread backend): every task waits until all started"; }
+    std::unique_ptr<const workload> make(const scenario_settings&) const override {
+        struct w final : workload_with_shared<gather_state> {
+            awaitable<task_result> run(context& ctx) const override {
+                auto& state = ctx.shared<gather_state>();
+                const auto count = static_cast<std::int64_t>(ctx.identity().count);
+                std::unique_lock lock(state.m);
+                if (++state.arrived == count) state.all_arrived.notify_all();
+                // Bounded, so a task that never starts fails the test instead of hanging it.
+                if (!state.all_arrived.wait_for(lock, std::chrono::seconds(60), [&] { return state.arrived == count; }))
+                    throw std::runtime_error("not every task started within 60 s");
+                co_return task_result{1};
+            }
+        };
+        return std::make_unique<w>();
+    }
+};
+
 }  // namespace
 
 void add_test_tasks(task_registry& r) {
     r.add(std::make_unique<fail_task>());
     r.add(std::make_unique<die_task>());
+    r.add(std::make_unique<gather_task>());
 }
 
 const task_registry& registry() {

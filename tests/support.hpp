@@ -31,7 +31,8 @@ bool no_children_left();
 /// Test-only task types:
 ///  "fail"  — task `--at` throws std::runtime_error("task <i> failed on purpose"), the rest return their index;
 ///  "die"   — task `--at` kills its own process with signal `--signal`, or _exits with `--exit` when it is > 0
-///            (fork only: on other backends it would kill the test runner).
+///            (fork only: on other backends it would kill the test runner);
+///  "gather" — every task blocks (at most 60 s) until all tasks have started (thread backend only).
 void add_test_tasks(task_registry& r);
 
 }  // namespace tasklab::test

@@ -25,7 +25,8 @@ std::string verdict_line(const run_report& report) {
         line += "parallel";
     else
         line += "neither concurrent nor parallel";
-    if (report.result.shared && report.result.shared->lost() > 0)
+    // With private copies the parent's shortfall is the point, not lost updates.
+    if (report.memory == sharing::shared && report.result.shared && report.result.shared->lost() > 0)
         line += fmt::format("; {} lost", report.result.shared->lost());
     if (m.tasks_failed > 0) line += fmt::format("; {} task(s) failed", m.tasks_failed);
     return line;
