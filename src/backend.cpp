@@ -23,7 +23,12 @@ void backend::check(const scenario& s) const {
     check_backend(s);
 }
 
-run_report backend::run(const scenario& s) {
+void run_state::tick(std::int64_t now_ns) {
+    heartbeat.tick(now_ns);
+    if (options.progress) options.progress(done_.load(std::memory_order_relaxed), records.size());
+}
+
+run_report backend::run(const scenario& s, const run_options& options) {
     check(s);
     const auto& settings = s.settings;
     const auto layout = s.work->shared();
@@ -43,11 +48,20 @@ run_report backend::run(const scenario& s) {
     report.records.resize(settings.tasks);
     for (std::size_t i = 0; i < report.records.size(); ++i) report.records[i].index = static_cast<std::uint32_t>(i);
 
+    const bool peak_is_this_runs = reset_peak_rss();
     const auto cpu_before = process_cpu_times();
     const auto origin = monotonic_ns();
-    execute(s, region.data(), report.records, origin);
+    run_state state(s, region.data(), report.records, origin, options);
+    execute(state);
     const auto finished = monotonic_ns() - origin;
     const auto cpu_after = process_cpu_times();
+    report.origin_ns = origin;
+    report.heartbeat = state.heartbeat.summary();
+    report.usage = state.children;
+    report.usage.peak_rss_kib = peak_rss_kib();
+    report.usage.peak_rss_scope = peak_is_this_runs ? "run" : "process lifetime";
+    report.usage.voluntary_switches = cpu_after.voluntary_switches - cpu_before.voluntary_switches;
+    report.usage.involuntary_switches = cpu_after.involuntary_switches - cpu_before.involuntary_switches;
 
     // Wall time ends with the last task, as docs/measurements.md defines it; a run whose
     // tasks never started ends when the backend gave up on them.

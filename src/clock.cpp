@@ -4,15 +4,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <cinttypes>
+#include <cstdio>
 #include <ctime>
 
 namespace tasklab {
 namespace {
 double seconds(const timeval& tv) noexcept { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
-double cpu_of(int who) noexcept {
+rusage usage_of(int who) noexcept {
     rusage usage{};
-    if (::getrusage(who, &usage) != 0) return 0;
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    ::getrusage(who, &usage);
+    return usage;
 }
 }  // namespace
 
@@ -22,7 +26,38 @@ std::int64_t monotonic_ns() noexcept {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-cpu_times process_cpu_times() noexcept { return {cpu_of(RUSAGE_SELF), cpu_of(RUSAGE_CHILDREN)}; }
+cpu_times process_cpu_times() noexcept {
+    const auto self = usage_of(RUSAGE_SELF);
+    const auto children = usage_of(RUSAGE_CHILDREN);
+    return {seconds(self.ru_utime) + seconds(self.ru_stime), seconds(children.ru_utime) + seconds(children.ru_stime),
+            self.ru_nvcsw + children.ru_nvcsw, self.ru_nivcsw + children.ru_nivcsw};
+}
+
+std::int64_t thread_cpu_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+bool reset_peak_rss() noexcept {
+    // "5" resets the peak RSS (VmHWM) to the current RSS (Linux 4.0 and later).
+    const int fd = ::open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::write(fd, "5", 1) == 1;
+    ::close(fd);
+    return ok;
+}
+
+std::int64_t peak_rss_kib() noexcept {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    if (!f) return -1;
+    char line[256];
+    std::int64_t kib = -1;
+    while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "VmHWM: %" SCNd64 " kB", &kib) == 1) break;
+    std::fclose(f);
+    return kib;
+}
 
 std::int64_t current_thread_id() noexcept { return static_cast<std::int64_t>(::syscall(SYS_gettid)); }
 

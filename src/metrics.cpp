@@ -15,6 +15,15 @@ std::string_view to_string(task_status s) noexcept {
     return "unknown";
 }
 
+std::string_view to_string(wait_kind k) noexcept {
+    switch (k) {
+    case wait_kind::sleep: return "sleep";
+    case wait_kind::lock: return "lock";
+    case wait_kind::interleaved: return "interleaved";
+    }
+    return "unknown";
+}
+
 namespace {
 
 // The most records whose [start, end) intervals overlap at one instant: a sweep over the
@@ -54,6 +63,22 @@ run_metrics measure(const run_report& report) {
         m.task_time_s += d;
         m.longest_task_s = std::max(m.longest_task_s, d);
     }
+    double task_cpu_ns = 0;
+    bool all_known = !report.records.empty();
+    for (const auto& r : report.records) {
+        if (!r.started) continue;
+        if (r.cpu_ns < 0) all_known = false;
+        task_cpu_ns += static_cast<double>(r.cpu_ns);
+    }
+    m.task_cpu_s = all_known ? task_cpu_ns / 1e9 : -1;
+    m.heartbeat_max_lag_s = static_cast<double>(report.heartbeat.max_lag_ns) / 1e9;
+    m.heartbeat_p99_lag_s = static_cast<double>(report.heartbeat.p99_lag_ns) / 1e9;
+    const auto mib = [](std::int64_t kib) { return kib < 0 ? -1.0 : static_cast<double>(kib) / 1024.0; };
+    m.peak_rss_mib = mib(report.usage.peak_rss_kib);
+    m.children_max_rss_mib = mib(report.usage.children_max_rss_kib);
+    m.children_sum_rss_mib = mib(report.usage.children_sum_rss_kib);
+    m.voluntary_switches = static_cast<double>(report.usage.voluntary_switches);
+    m.involuntary_switches = static_cast<double>(report.usage.involuntary_switches);
     if (m.wall_s > 0) {
         m.concurrency = m.task_time_s / m.wall_s;
         m.parallelism = m.cpu_s / m.wall_s;

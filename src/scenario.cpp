@@ -9,7 +9,7 @@
 
 namespace tasklab {
 
-scenario make_scenario(const task_type& type, scenario_settings settings) {
+scenario make_scenario(const task_type& type, scenario_settings settings, const param_texts& params) {
     if (settings.tasks == 0 || settings.tasks > max_tasks)
         throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", max_tasks, settings.tasks));
     if (!std::isfinite(settings.time_scale) || settings.time_scale <= 0 || settings.time_scale > max_time_scale)
@@ -17,6 +17,7 @@ scenario make_scenario(const task_type& type, scenario_settings settings) {
                                       max_time_scale, settings.time_scale));
     settings.task = std::string(type.name());
     if (settings.params.specs().empty() && !type.params().empty()) settings.params = param_values(type.params());
+    for (const auto& [name, text] : params) settings.params.set(name, text);
     auto work = type.make(settings);
     return scenario{std::move(settings), std::shared_ptr<const workload>(std::move(work))};
 }

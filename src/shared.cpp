@@ -28,18 +28,28 @@ mutex::~mutex() {
     ::pthread_mutex_destroy(&native_);
 }
 
-bool mutex::lock() {
-    const int rc = ::pthread_mutex_lock(&native_);
+namespace {
+
+// After pthread_mutex_lock or _trylock returned rc == 0 or EOWNERDEAD (the caller owns the
+// mutex now): whether the previous owner died inside its critical section. If so, the mutex
+// is made consistent again, so the caller can repair what it guards before anyone else sees it.
+bool owner_died(pthread_mutex_t& native, int rc, unsigned& recoveries, const char* what) {
     if (rc == 0) return false;
-    if (rc == EOWNERDEAD) {
-        // The owner died inside its critical section: take the lock over and say so, so the
-        // caller can repair what it guards before anyone else sees it.
-        const int fixed = ::pthread_mutex_consistent(&native_);
-        if (fixed != 0) throw std::system_error(fixed, std::generic_category(), "pthread_mutex_consistent");
-        ++recoveries_;  // written only by the lock's owner
-        return true;
-    }
-    throw std::system_error(rc, std::generic_category(), "pthread_mutex_lock");
+    if (rc != EOWNERDEAD) throw std::system_error(rc, std::generic_category(), what);
+    const int fixed = ::pthread_mutex_consistent(&native);
+    if (fixed != 0) throw std::system_error(fixed, std::generic_category(), "pthread_mutex_consistent");
+    ++recoveries;  // written only by the lock's owner
+    return true;
+}
+
+}  // namespace
+
+bool mutex::lock() { return owner_died(native_, ::pthread_mutex_lock(&native_), recoveries_, "pthread_mutex_lock"); }
+
+std::optional<bool> mutex::try_lock() {
+    const int rc = ::pthread_mutex_trylock(&native_);
+    if (rc == EBUSY) return std::nullopt;
+    return owner_died(native_, rc, recoveries_, "pthread_mutex_trylock");
 }
 
 void mutex::unlock() noexcept { ::pthread_mutex_unlock(&native_); }

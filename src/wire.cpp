@@ -6,9 +6,10 @@
 namespace tasklab::wire {
 namespace {
 
-// Fixed little-endian layout after the length: magic u32, status u8, value i64,
-// start i64, end i64, worker i64, error length u32, error bytes.
-constexpr std::size_t fixed_payload = 4 + 1 + 8 * 4 + 4;
+// Little-endian: u32 payload length, then magic u32, status u8, flags u8 (bit 0: waits
+// truncated), value i64, start i64, end i64, worker i64, cpu i64, error length u32, error
+// bytes, wait-span count u32, and per span start i64, end i64, kind u8.
+constexpr std::uint8_t flag_waits_truncated = 1;
 
 template <class T>
 void put(std::vector<std::byte>& out, T v) {
@@ -30,38 +31,66 @@ T get(std::span<const std::byte>& in) {
 
 std::vector<std::byte> encode(const task_record& record) {
     const std::size_t error_len = std::min(record.error.size(), max_error_bytes);
+    const std::size_t spans = std::min(record.waits.size(), max_wait_spans);
     std::vector<std::byte> out;
-    out.reserve(header_bytes + fixed_payload + error_len);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(fixed_payload + error_len));
+    out.reserve(header_bytes + fixed_payload_bytes + error_len + spans * span_bytes);
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(fixed_payload_bytes + error_len + spans * span_bytes));
     put<std::uint32_t>(out, magic);
     put<std::uint8_t>(out, static_cast<std::uint8_t>(record.status));
+    const bool truncated = record.waits_truncated || spans < record.waits.size();
+    put<std::uint8_t>(out, truncated ? flag_waits_truncated : 0);
     put<std::int64_t>(out, record.value);
     put<std::int64_t>(out, record.start_ns);
     put<std::int64_t>(out, record.end_ns);
     put<std::int64_t>(out, record.worker);
+    put<std::int64_t>(out, record.cpu_ns);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(error_len));
     const auto* bytes = reinterpret_cast<const std::byte*>(record.error.data());
     out.insert(out.end(), bytes, bytes + error_len);
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(spans));
+    for (std::size_t i = 0; i < spans; ++i) {
+        put<std::int64_t>(out, record.waits[i].start_ns);
+        put<std::int64_t>(out, record.waits[i].end_ns);
+        put<std::uint8_t>(out, static_cast<std::uint8_t>(record.waits[i].kind));
+    }
     return out;
 }
 
 std::optional<task_record> decode(std::span<const std::byte> frame) {
-    if (frame.size() < header_bytes + fixed_payload) return std::nullopt;
+    if (frame.size() < header_bytes + fixed_payload_bytes) return std::nullopt;
     const auto length = get<std::uint32_t>(frame);
-    if (length != frame.size() || length < fixed_payload || length > fixed_payload + max_error_bytes)
-        return std::nullopt;
+    if (length != frame.size() || length + header_bytes > max_frame_bytes) return std::nullopt;
     if (get<std::uint32_t>(frame) != magic) return std::nullopt;
     const auto status = get<std::uint8_t>(frame);
     if (status > static_cast<std::uint8_t>(task_status::cancelled)) return std::nullopt;
+    const auto flags = get<std::uint8_t>(frame);
+    if (flags & ~flag_waits_truncated) return std::nullopt;
     task_record r;
     r.status = static_cast<task_status>(status);
+    r.waits_truncated = flags & flag_waits_truncated;
     r.value = get<std::int64_t>(frame);
     r.start_ns = get<std::int64_t>(frame);
     r.end_ns = get<std::int64_t>(frame);
     r.worker = get<std::int64_t>(frame);
+    r.cpu_ns = get<std::int64_t>(frame);
     const auto error_len = get<std::uint32_t>(frame);
-    if (error_len != frame.size() || r.end_ns < r.start_ns) return std::nullopt;
-    r.error.assign(reinterpret_cast<const char*>(frame.data()), frame.size());
+    // What must still follow: the error, the span count, the spans.
+    if (error_len > max_error_bytes || frame.size() < error_len + 4u) return std::nullopt;
+    r.error.assign(reinterpret_cast<const char*>(frame.data()), error_len);
+    frame = frame.subspan(error_len);
+    const auto spans = get<std::uint32_t>(frame);
+    if (spans > max_wait_spans || frame.size() != std::size_t{spans} * span_bytes) return std::nullopt;
+    if (r.end_ns < r.start_ns || r.cpu_ns < -1) return std::nullopt;
+    r.waits.reserve(spans);
+    for (std::uint32_t i = 0; i < spans; ++i) {
+        wait_span w;
+        w.start_ns = get<std::int64_t>(frame);
+        w.end_ns = get<std::int64_t>(frame);
+        const auto kind = get<std::uint8_t>(frame);
+        if (kind > static_cast<std::uint8_t>(wait_kind::interleaved) || w.end_ns < w.start_ns) return std::nullopt;
+        w.kind = static_cast<wait_kind>(kind);
+        r.waits.push_back(w);
+    }
     r.started = true;
     return r;
 }

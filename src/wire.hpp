@@ -12,9 +12,15 @@
 
 namespace tasklab::wire {
 
-inline constexpr std::uint32_t magic = 0x544c5231;       // "TLR1"
+inline constexpr std::uint32_t magic = 0x544c5232;       // "TLR2"
 inline constexpr std::size_t max_error_bytes = 4096;      // longer messages are cut
 inline constexpr std::size_t header_bytes = 4;            // u32 payload length, little-endian
+inline constexpr std::size_t span_bytes = 8 + 8 + 1;
+/// Fixed part of the payload: magic, status, flags, value, start, end, worker, cpu, error
+/// length, and the wait-span count.
+inline constexpr std::size_t fixed_payload_bytes = 4 + 1 + 1 + 8 * 5 + 4 + 4;
+inline constexpr std::size_t max_frame_bytes =
+    header_bytes + fixed_payload_bytes + max_error_bytes + max_wait_spans * span_bytes;
 
 /// The frame for a record (its index is the parent's to know, so it is not sent).
 std::vector<std::byte> encode(const task_record& record);

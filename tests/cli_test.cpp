@@ -1,9 +1,13 @@
 // The tasklab executable as a user runs it: exit codes, messages, and what reaches stdout.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -149,7 +153,7 @@ TEST_CASE("cli: a run with a failed task still prints its report and exits 1", "
 }
 
 TEST_CASE("fork: cli acceptance - lost deposits without a lock and none with one", "[fork][cli]") {
-    const auto none = tasklab_cli("run deposit --tasks 100 --sync none --backend all --time-scale 1 --format json");
+    const auto none = tasklab_cli("run deposit --tasks 100 --sync none --backend all --time-scale 1 --format json --runs 1");
     REQUIRE(none.code == 0);
     const auto doc = nlohmann::json::parse(none.out);
     for (const auto& r : doc["results"]) {
@@ -160,14 +164,102 @@ TEST_CASE("fork: cli acceptance - lost deposits without a lock and none with one
             CHECK(r["shared"]["lost"].get<int>() > 0);
     }
     for (auto sync : {"lock", "atomic"}) {
-        const auto o = tasklab_cli(std::string("run deposit --tasks 100 --backend all --format json --sync ") + sync);
+        const auto o = tasklab_cli(std::string("run deposit --tasks 100 --backend all --format json --runs 1 --sync ") + sync);
         REQUIRE(o.code == 0);
         const auto synced = nlohmann::json::parse(o.out);  // kept: the loop below refers into it
         for (const auto& r : synced["results"]) CHECK(r["shared"]["actual"] == 100);
     }
-    const auto priv = tasklab_cli("run deposit --tasks 100 --backend fork --sharing private --format json");
+    const auto priv = tasklab_cli("run deposit --tasks 100 --backend fork --sharing private --format json --runs 1");
     REQUIRE(priv.code == 0);
     const auto p = nlohmann::json::parse(priv.out)["results"][0];
     CHECK(p["shared"]["actual"] == 0);
     CHECK(p["shared"]["note"].get<std::string>().find("own copy") != std::string::npos);
+}
+
+namespace {
+
+/// Runs tasklab with stdout and stderr on a pseudo-terminal, as a person at a terminal would;
+/// returns everything it wrote there. Bounded: a hang fails the test instead of blocking it.
+std::string on_terminal(const std::string& args, bool no_color) {
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (no_color)
+            ::setenv("NO_COLOR", "1", 1);
+        else
+            ::unsetenv("NO_COLOR");
+        const std::string cmd = std::string("exec ") + TASKLAB_EXE + " " + args;
+        ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::string seen;
+    char buffer[4096];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd p{master, POLLIN, 0};
+        if (::poll(&p, 1, 1000) <= 0) continue;
+        const ssize_t n = ::read(master, buffer, sizeof buffer);
+        if (n <= 0) break;  // EIO once the child has exited and closed the terminal
+        seen.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return seen;
+}
+
+bool has_colour(const std::string& text) {
+    // SGR sequences: ESC [ digits/semicolons m
+    for (std::size_t at = text.find("\x1b["); at != std::string::npos; at = text.find("\x1b[", at + 1)) {
+        std::size_t end = at + 2;
+        while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == ';')) ++end;
+        if (end < text.size() && text[end] == 'm') return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("cli: on a terminal there is colour, unless NO_COLOR is set", "[cli]") {
+    const std::string args = "run download --tasks 3 --min 1 --max 1 --time-scale 0.01 --backend sequential,coroutine --runs 1";
+    CHECK(has_colour(on_terminal(args, false)));
+    const auto plain = on_terminal(args, true);
+    CHECK(plain.find("coroutine") != std::string::npos);
+    CHECK_FALSE(has_colour(plain));
+}
+
+TEST_CASE("cli: output piped to files has no escape codes and no progress lines", "[cli]") {
+    const auto o = tasklab_cli("run download --tasks 4 --min 1 --max 3 --time-scale 0.05 --backend sequential,thread "
+                               "--runs 2 --timeline");
+    CHECK(o.code == 0);
+    CHECK(o.out.find('\x1b') == std::string::npos);
+    CHECK(o.out.find('\r') == std::string::npos);
+    CHECK(o.err.empty());
+    CHECK(o.out.find("thread ran") != std::string::npos);
+}
+
+TEST_CASE("cli: exports go to files and to stdout from one run", "[cli]") {
+    char dir_template[] = "/tmp/tasklab-export-XXXXXX";
+    const std::string dir = ::mkdtemp(dir_template);
+    const auto o = tasklab_cli("run deposit --tasks 5 --sync none --backend sequential,coroutine --runs 2 --quiet"
+                               " --export-json " + dir + "/r.json --export-csv " + dir + "/r.csv"
+                               " --export-markdown - --trace " + dir + "/t.json");
+    CHECK(o.code == 0);
+    CHECK(o.out.find("| backend |") != std::string::npos);   // the Markdown, on stdout
+    CHECK(o.out.find("coroutine ran") != std::string::npos);  // after the table
+    const auto doc = nlohmann::json::parse(slurp(dir + "/r.json"));
+    CHECK(doc["results"].size() == 2);
+    CHECK(slurp(dir + "/r.csv").find("wall_s_median") != std::string::npos);
+    const auto trace = nlohmann::json::parse(slurp(dir + "/t.json"));
+    CHECK(trace["traceEvents"].size() > 10);
+    for (auto f : {"/r.json", "/r.csv", "/t.json"}) ::unlink((dir + f).c_str());
+    ::rmdir(dir.c_str());
+
+    require_usage_error("run download --export-json /nonexistent-dir/r.json", "--export-json");
+    require_usage_error("run download --trace /proc/nope/t.json", "--trace");
+    require_usage_error("run download --runs 0", "--runs");
+    require_usage_error("run download --runs x", "--runs");
+    require_usage_error("run download --warmup -1", "--warmup");
+    require_usage_error("run download --format yaml", "--format");
 }

@@ -116,9 +116,7 @@ scenario make(std::string_view task, std::size_t tasks, param_list params, doubl
     settings.tasks = tasks;
     settings.time_scale = time_scale;
     settings.memory = memory;
-    settings.params = param_values(type->params());
-    for (const auto& [name, value] : params) settings.params.set(name, value);
-    return make_scenario(*type, std::move(settings));
+    return make_scenario(*type, std::move(settings), params);
 }
 
 std::size_t open_fds() {

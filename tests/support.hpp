@@ -9,7 +9,7 @@
 
 namespace tasklab::test {
 
-using param_list = std::vector<std::pair<std::string, std::string>>;
+using param_list = param_texts;
 
 /// A registry with the built-in task types and the test-only ones below.
 const task_registry& registry();

@@ -51,17 +51,21 @@ TEST_CASE("thread: a stop request ends a blocking wait and cancels the task", "[
         }
     };
     std::atomic<bool> waiting{false};
-    const long_wait work(&waiting);
-    task_record record;
+    scenario s;
+    s.work = std::make_shared<long_wait>(&waiting);
+    std::vector<task_record> records(1);
+    const run_options options;
+    run_state run(s, nullptr, records, monotonic_ns(), options);
     std::stop_source stop;
     std::jthread runner([&] {
         asio::io_context io(1);
         detail::blocking_context ctx({0, 1, 1}, nullptr, 1.0, stop.get_token());
-        detail::spawn_recorded(io, work, ctx, record, monotonic_ns());
+        detail::spawn_recorded(io, ctx, run);
         io.run();
     });
     while (!waiting.load()) std::this_thread::yield();
     stop.request_stop();
     runner.join();
-    CHECK(record.status == task_status::cancelled);
+    CHECK(records[0].status == task_status::cancelled);
+    CHECK(run.all_done());
 }

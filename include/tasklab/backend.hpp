@@ -1,10 +1,13 @@
 #pragma once
 // Where and how tasks run. A backend turns a scenario into a run report and knows nothing of
 // task types, renderers or argv.
+#include <atomic>
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string_view>
 
+#include "tasklab/heartbeat.hpp"
 #include "tasklab/report.hpp"
 #include "tasklab/scenario.hpp"
 
@@ -12,6 +15,41 @@ namespace tasklab {
 
 inline constexpr std::size_t unbounded = static_cast<std::size_t>(-1);
 
+/// What a caller may ask of one run beyond the scenario.
+struct run_options {
+    /// Keep every task's wait spans (for timelines and traces); costs memory per wait.
+    bool record_waits = false;
+    /// Called with (tasks done, tasks) from the heartbeat, about once a millisecond and
+    /// possibly from another thread: keep it short and rate-limit any drawing.
+    std::function<void(std::size_t, std::size_t)> progress;
+};
+
+/// Everything a backend's execute() works with during one run.
+class run_state {
+public:
+    run_state(const scenario& s, void* shared_state, std::span<task_record> records, std::int64_t origin_ns,
+              const run_options& options)
+        : s(s), shared_state(shared_state), records(records), origin_ns(origin_ns), options(options),
+          heartbeat(origin_ns) {}
+    run_state(const run_state&) = delete;
+    run_state& operator=(const run_state&) = delete;
+
+    const scenario& s;
+    void* const shared_state;
+    const std::span<task_record> records;  // records[i].index == i, preset
+    const std::int64_t origin_ns;          // the run's start, monotonic clock
+    const run_options& options;
+    heartbeat_recorder heartbeat;          // tick() it from one place at a time
+    resource_usage children;               // fork: the children's peak memory
+
+    void task_done() noexcept { done_.fetch_add(1, std::memory_order_relaxed); }
+    bool all_done() const noexcept { return done_.load(std::memory_order_relaxed) >= records.size(); }
+    /// One heartbeat tick at `now_ns`; also reports progress.
+    void tick(std::int64_t now_ns);
+
+private:
+    std::atomic<std::size_t> done_{0};
+};
 class backend {
 public:
     virtual ~backend() = default;
@@ -32,15 +70,15 @@ public:
 
     /// Runs every task of the scenario and reports. Task failures become failed records;
     /// only a broken scenario (one the backend does not support) throws usage_error.
-    run_report run(const scenario& s);
+    run_report run(const scenario& s, const run_options& options = {});
 
 protected:
     /// A backend's own reasons to refuse a scenario (throw usage_error); called by check().
     virtual void check_backend(const scenario& /*s*/) const {}
 
-    /// Runs the tasks; each fills records[i] (index preset). `origin_ns` is the run's start.
-    virtual void execute(const scenario& s, void* shared_state, std::span<task_record> records,
-                         std::int64_t origin_ns) = 0;
+    /// Runs the tasks: fills every record, calls run.task_done() as each task ends, and
+    /// ticks run.heartbeat every heartbeat_period_ns beside the tasks until all are done.
+    virtual void execute(run_state& run) = 0;
 };
 
 }  // namespace tasklab

@@ -11,13 +11,24 @@ using clock = std::chrono::steady_clock;
 /// Nanoseconds on the monotonic clock; comparable across processes of this machine.
 std::int64_t monotonic_ns() noexcept;
 
-/// User + system CPU time of this process and of its reaped children, in seconds.
+/// CPU time and context switches of this process and of its reaped children, so far.
 struct cpu_times {
     double self_s = 0;
     double children_s = 0;
+    std::int64_t voluntary_switches = 0;
+    std::int64_t involuntary_switches = 0;
     double total() const noexcept { return self_s + children_s; }
 };
 cpu_times process_cpu_times() noexcept;
+
+/// CPU time of the calling thread, in nanoseconds.
+std::int64_t thread_cpu_ns() noexcept;
+
+/// Starts a new peak for peak_rss_kib() (Linux /proc/self/clear_refs); false if it cannot,
+/// and the peak is then the process lifetime's.
+bool reset_peak_rss() noexcept;
+/// This process's peak resident set size in KiB (VmHWM), or -1.
+std::int64_t peak_rss_kib() noexcept;
 
 /// Id of the calling OS thread (gettid), the worker id of in-process records.
 std::int64_t current_thread_id() noexcept;

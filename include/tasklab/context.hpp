@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <stop_token>
 
+#include "tasklab/report.hpp"
 #include "tasklab/shared.hpp"
 
 namespace tasklab {
@@ -28,6 +29,9 @@ struct task_identity {
 };
 
 class context;
+namespace detail {
+struct task_meter;
+}
 
 /// Holds a lock taken with context::lock; releases it when destroyed.
 class [[nodiscard]] lock_guard {
@@ -85,11 +89,40 @@ protected:
     virtual void unlock(mutex& m) noexcept = 0;
     friend class lock_guard;
 
+    /// Backends bracket every wait with these two, so that the task's record can tell its
+    /// running time (and CPU time) from its waiting time.
+    void wait_begins(wait_kind kind) noexcept;
+    void wait_ends() noexcept;
+    /// The process-shared mutex, blocking the calling thread; records a lock wait only when
+    /// another owner held it. For backends whose tasks may block their thread.
+    bool lock_blocking(mutex& m);
+    /// wait_begins on construction, wait_ends on destruction (also when the wait throws).
+    class waiting {
+    public:
+        waiting(context& ctx, wait_kind kind) noexcept : ctx_(ctx) { ctx_.wait_begins(kind); }
+        ~waiting() { ctx_.wait_ends(); }
+        waiting(const waiting&) = delete;
+        waiting& operator=(const waiting&) = delete;
+
+    private:
+        context& ctx_;
+    };
+
 private:
+    friend struct detail::task_meter;
+
     task_identity id_;
     void* shared_;
     double time_scale_;
     std::stop_token stop_;
+
+    // Metering of the running task (set by the backend, see detail::task_meter).
+    task_record* record_ = nullptr;
+    std::int64_t origin_ns_ = 0;
+    std::int64_t cpu_mark_ = 0;    // this thread's CPU clock when the task last resumed
+    std::int64_t wait_start_ = 0;
+    wait_kind waiting_for_ = wait_kind::sleep;
+    bool record_waits_ = false;
 };
 
 }  // namespace tasklab

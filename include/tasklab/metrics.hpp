@@ -17,6 +17,14 @@ struct run_metrics {
     std::size_t tasks_ok = 0;
     std::size_t tasks_failed = 0;     // failed or cancelled
     double longest_task_s = 0;
+    double task_cpu_s = -1;           // sum of the tasks' own CPU time; -1 if any is unknown
+    double heartbeat_max_lag_s = 0;
+    double heartbeat_p99_lag_s = 0;
+    double peak_rss_mib = -1;         // this process over the run (-1: unknown)
+    double children_max_rss_mib = -1; // fork: the largest child
+    double children_sum_rss_mib = -1; // fork: sum of the children's peaks
+    double voluntary_switches = 0;
+    double involuntary_switches = 0;
 };
 
 run_metrics measure(const run_report& report);

@@ -1,6 +1,7 @@
 #pragma once
 // What a run produces: one record per task and the run's raw measurements. Everything the
 // reports show is derived from these by metrics.hpp.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,21 @@ namespace tasklab {
 enum class task_status : std::uint8_t { ok, failed, cancelled };
 std::string_view to_string(task_status s) noexcept;
 
+/// Why a task was not running: waiting for time to pass or for a lock, or - after a yield
+/// on an event loop - queued behind other tasks. Consecutive yields close together are kept
+/// as one `interleaved` span: the task ran in slices between other tasks' slices.
+enum class wait_kind : std::uint8_t { sleep, lock, interleaved };
+std::string_view to_string(wait_kind k) noexcept;
+
+struct wait_span {
+    std::int64_t start_ns = 0;  // since the run's start
+    std::int64_t end_ns = 0;
+    wait_kind kind = wait_kind::sleep;
+};
+
+/// Spans kept per task; a task that waits more often is marked `waits_truncated`.
+inline constexpr std::size_t max_wait_spans = 1024;
+
 struct task_record {
     std::uint32_t index = 0;
     std::int64_t start_ns = 0;  // since the run's start, monotonic clock
@@ -22,6 +38,26 @@ struct task_record {
     std::int64_t value = 0;
     std::string error;          // empty unless failed
     bool started = false;       // false: the task never began (thread or child not created)
+    std::int64_t cpu_ns = -1;   // CPU time the task used, -1 where it cannot be measured
+    std::vector<wait_span> waits;  // only when the run was asked to record them
+    bool waits_truncated = false;
+};
+
+/// The heartbeat: a 1 ms ticker beside the tasks (docs/measurements.md).
+struct heartbeat_stats {
+    std::size_t ticks = 0;
+    std::int64_t max_lag_ns = 0;
+    std::int64_t p99_lag_ns = 0;
+};
+
+/// Resources used over the run. Memory figures are KiB; -1 where unknown.
+struct resource_usage {
+    std::int64_t peak_rss_kib = -1;          // this process, over the run (see peak_rss_scope)
+    std::string peak_rss_scope;              // "run" (peak reset at its start) or "process lifetime"
+    std::int64_t children_max_rss_kib = -1;  // fork: the largest child's peak
+    std::int64_t children_sum_rss_kib = -1;  // fork: sum of the children's peaks (an upper bound)
+    std::int64_t voluntary_switches = 0;     // this process and its reaped children
+    std::int64_t involuntary_switches = 0;
 };
 
 /// Shared state after the run: what the tasks should have produced and what is there.
@@ -42,11 +78,14 @@ struct outcome {
 
 struct run_report {
     std::string backend;
+    std::int64_t origin_ns = 0; // the run's start on the monotonic clock (record times are relative)
     std::int64_t wall_ns = 0;   // run start .. last task's end
     double cpu_s = 0;           // user+sys of the process and its reaped children over the run
     sharing memory = sharing::shared;
     std::vector<task_record> records;
     outcome result;
+    heartbeat_stats heartbeat;
+    resource_usage usage;
 };
 
 }  // namespace tasklab

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tasklab/params.hpp"
 #include "tasklab/shared.hpp"
@@ -32,7 +34,11 @@ struct scenario {
     std::shared_ptr<const workload> work;
 };
 
+/// Parameter values as a user types them: (name, text), e.g. {"sync", "none"}.
+using param_texts = std::vector<std::pair<std::string, std::string>>;
+
 /// Checks the settings (throws usage_error) and lets the task type build its workload.
-scenario make_scenario(const task_type& type, scenario_settings settings);
+/// `params`, when given, are set over the type's defaults (each checked against its spec).
+scenario make_scenario(const task_type& type, scenario_settings settings, const param_texts& params = {});
 
 }  // namespace tasklab

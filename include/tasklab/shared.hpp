@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace tasklab {
@@ -30,6 +31,9 @@ public:
     /// Blocks. Returns true when the previous owner died holding it: the mutex has been
     /// made consistent again, and the data it guards may need repair.
     bool lock();
+    /// Takes the mutex if it is free: nullopt when another owner holds it, otherwise
+    /// whether the previous owner died holding it (as lock()).
+    std::optional<bool> try_lock();
     void unlock() noexcept;
 
     /// How many times an owner died holding this mutex (counted in shared memory).

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "backends/async_mutex.hpp"
+#include "tasklab/backend.hpp"
 #include "tasklab/context.hpp"
 #include "tasklab/report.hpp"
 #include "tasklab/task.hpp"
@@ -78,12 +79,18 @@ protected:
     void unlock(mutex& m) noexcept override;
 };
 
+/// Gives the context the record it meters (CPU time between waits, wait spans).
+struct task_meter {
+    static void start(context& ctx, task_record& record, std::int64_t origin_ns, bool record_waits) noexcept;
+    static void stop(context& ctx) noexcept;
+};
+
 /// Marks a record failed for a reason outside the task (its loop or frame could not be made).
 void fail_outside_task(task_record& record, std::int64_t origin_ns) noexcept;
 
-/// Starts task ctx.index() on `io`; when it ends, `record` holds its times, worker, status
-/// and value. Exceptions from the task become a failed record; none is ever dropped.
-void spawn_recorded(asio::io_context& io, const workload& work, context& ctx, task_record& record,
-                    std::int64_t origin_ns) noexcept;
+/// Starts task ctx.index() on `io`; when it ends, its record holds its times, worker, CPU
+/// time, waits, status and value, and run.task_done() has been called. Exceptions from the
+/// task become a failed record; none is ever dropped.
+void spawn_recorded(asio::io_context& io, context& ctx, run_state& run) noexcept;
 
 }  // namespace tasklab::detail

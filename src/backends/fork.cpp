@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -52,8 +53,7 @@ bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
 }
 
 /// The child's whole life: run the one task on a fresh loop, send the record, _exit.
-[[noreturn]] void child_main(const scenario& s, void* shared_state, std::uint32_t index, std::size_t count,
-                             int result_fd, pid_t parent, std::int64_t origin_ns) noexcept {
+[[noreturn]] void child_main(run_state& run, task_record& record, int result_fd, pid_t parent) noexcept {
     // Die with the parent rather than run on as an orphan; the check closes the race with a
     // parent that died before the prctl.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -67,14 +67,12 @@ bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
     if (result_fd > 3) ::close_range(3, static_cast<unsigned>(result_fd) - 1, 0);
     ::close_range(static_cast<unsigned>(result_fd) + 1, ~0U, 0);
     try {
-        task_record record;
-        record.index = index;
         {
             asio::io_context io(1);
             std::stop_source stop;
-            detail::child_context ctx({index, count, s.settings.seed}, shared_state, s.settings.time_scale,
-                                      stop.get_token(), io.get_executor());
-            detail::spawn_recorded(io, *s.work, ctx, record, origin_ns);
+            detail::child_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
+                                      run.s.settings.time_scale, stop.get_token(), io.get_executor());
+            detail::spawn_recorded(io, ctx, run);  // fills this child's copy of the record
             io.run();
         }
         record.worker = ::getpid();
@@ -98,7 +96,6 @@ struct child {
     bool overflow = false;  // sent more than any valid frame could hold
 };
 
-constexpr std::size_t largest_frame = wire::header_bytes + 64 + wire::max_error_bytes;
 
 /// How many children may run at once: each holds one pipe end open in the parent, so stay
 /// inside the soft file-descriptor limit instead of failing half-way through a run.
@@ -111,14 +108,22 @@ std::size_t children_in_flight_limit() {
 }
 
 /// Turns what the child sent and how it ended into its record.
+bool plausible_times(const task_record& sent, std::int64_t spawned_ns, std::int64_t eof_ns) {
+    // The clock is system-wide, so the child's times must lie between its fork and the end of
+    // its pipe, and its waits inside its own run; anything else is not to be trusted (nor to
+    // be subtracted without overflow).
+    if (!(spawned_ns <= sent.start_ns && sent.start_ns <= sent.end_ns && sent.end_ns <= eof_ns)) return false;
+    return std::all_of(sent.waits.begin(), sent.waits.end(), [&](const wait_span& w) {
+        return sent.start_ns <= w.start_ns && w.start_ns <= w.end_ns && w.end_ns <= sent.end_ns;
+    });
+}
+
 void conclude_child(const child& c, int status, task_record& record, std::int64_t origin_ns) {
     const auto eof_ns = monotonic_ns() - origin_ns;
     std::optional<task_record> sent;
     if (!c.overflow) sent = wire::decode(c.received);
-    // The clock is system-wide, so the child's times must lie between its fork and the end
-    // of its pipe; anything else is not to be trusted (nor to be subtracted without overflow).
-    const bool plausible =
-        sent && c.spawned_ns <= sent->start_ns && sent->start_ns <= sent->end_ns && sent->end_ns <= eof_ns;
+    const bool had_frame = sent.has_value();
+    const bool plausible = had_frame && plausible_times(*sent, c.spawned_ns, eof_ns);
     if (plausible && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         sent->index = c.index;
         record = std::move(*sent);
@@ -127,7 +132,6 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
     }
     // No trustworthy result: the child's own times are unknown, so the record spans from the
     // fork to the end of its pipe.
-    if (sent && !plausible) sent.reset();
     record.started = true;
     record.start_ns = c.spawned_ns;
     record.end_ns = std::max(eof_ns, c.spawned_ns);
@@ -137,7 +141,7 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
         record.error = fmt::format("child {} killed by {}", c.pid, signal_text(WTERMSIG(status)));
     else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         record.error = fmt::format("child {} exited with code {} without a result", c.pid, WEXITSTATUS(status));
-    else if (sent)
+    else if (had_frame)
         record.error = fmt::format("child {} sent a result with impossible times", c.pid);
     else if (c.received.empty())
         record.error = fmt::format("child {} exited without a result", c.pid);
@@ -145,9 +149,9 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
         record.error = fmt::format("child {} sent a malformed result ({} bytes)", c.pid, c.received.size());
 }
 
-pid_t reap(pid_t pid, int& status) {
+pid_t reap(pid_t pid, int& status, rusage* usage = nullptr) {
     pid_t r;
-    do r = ::waitpid(pid, &status, 0);
+    do r = ::wait4(pid, &status, 0, usage);
     while (r < 0 && errno == EINTR);
     return r;
 }
@@ -198,14 +202,15 @@ private:
 
 }  // namespace
 
-void fork_backend::execute(const scenario& s, void* shared_state, std::span<task_record> records,
-                           std::int64_t origin_ns) {
+void fork_backend::execute(run_state& run) {
     const reapable_children reapable;
     const pid_t parent = ::getpid();
     const std::size_t limit = children_in_flight_limit();
+    auto records = run.records;
     std::vector<child> running;       // running[k] reads from polls[k].fd
     std::vector<pollfd> polls;
     std::size_t next = 0;
+    std::int64_t children_max_kib = 0, children_sum_kib = 0;
 
     // Reserved up front, so that recording a forked child never has to allocate.
     running.reserve(std::min(limit, records.size()));
@@ -214,69 +219,89 @@ void fork_backend::execute(const scenario& s, void* shared_state, std::span<task
     const auto start_child = [&](task_record& record) {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) {
-            never_started(record, fmt::format("pipe2 failed: {}", std::strerror(errno)), origin_ns);
+            never_started(record, fmt::format("pipe2 failed: {}", std::strerror(errno)), run.origin_ns);
+            run.task_done();
             return;
         }
-        const auto spawned = monotonic_ns() - origin_ns;
+        const auto spawned = monotonic_ns() - run.origin_ns;
         const pid_t pid = ::fork();
-        if (pid == 0) child_main(s, shared_state, record.index, records.size(), fds[1], parent, origin_ns);
+        if (pid == 0) child_main(run, record, fds[1], parent);
         const int fork_errno = errno;
         ::close(fds[1]);
         if (pid < 0) {
             ::close(fds[0]);
-            never_started(record, fmt::format("fork failed: {}", std::strerror(fork_errno)), origin_ns);
+            never_started(record, fmt::format("fork failed: {}", std::strerror(fork_errno)), run.origin_ns);
+            run.task_done();
             return;
         }
         running.push_back({pid, record.index, spawned, {}, false});
         polls.push_back({fds[0], POLLIN, 0});
     };
+    // The parent stays single-threaded, so the heartbeat ticks here, between forks and
+    // whenever poll() wakes: its lag is how long the parent's own loop was busy.
+    const auto tick_if_due = [&run] {
+        const auto now = monotonic_ns();
+        if (now >= run.heartbeat.next_due()) run.tick(now);
+    };
 
     std::byte buffer[4096];
     try {
-    while (next < records.size() || !running.empty()) {
-        while (next < records.size() && running.size() < limit) start_child(records[next++]);
-        if (running.empty()) continue;
+        while (next < records.size() || !running.empty()) {
+            while (next < records.size() && running.size() < limit) {
+                start_child(records[next++]);
+                tick_if_due();
+            }
+            if (running.empty()) continue;
 
-        if (::poll(polls.data(), polls.size(), -1) < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "poll");
+            const auto until_tick = run.heartbeat.next_due() - monotonic_ns();
+            const int timeout_ms = until_tick <= 0 ? 0 : static_cast<int>((until_tick + 999'999) / 1'000'000);
+            const int ready = ::poll(polls.data(), polls.size(), timeout_ms);
+            tick_if_due();
+            if (ready < 0) {
+                if (errno == EINTR) continue;
+                throw std::system_error(errno, std::generic_category(), "poll");
+            }
+            for (std::size_t k = 0; ready > 0 && k < polls.size();) {
+                if (polls[k].revents == 0) {
+                    ++k;
+                    continue;
+                }
+                const ssize_t n = ::read(polls[k].fd, buffer, sizeof buffer);
+                if (n < 0 && errno == EINTR) continue;
+                if (n > 0) {
+                    auto& c = running[k];
+                    if (c.received.size() + static_cast<std::size_t>(n) > wire::max_frame_bytes)
+                        c.overflow = true;  // keep draining so the child can finish, but trust none of it
+                    else
+                        c.received.insert(c.received.end(), buffer, buffer + n);
+                    polls[k].revents = 0;
+                    ++k;
+                    continue;
+                }
+                // End of file (or a read error): the child closed its end, so it is exiting.
+                // Only now reap it, so no child can block on a full pipe while we wait for it.
+                ::close(polls[k].fd);
+                int status = 0;
+                rusage usage{};
+                const pid_t pid = running[k].pid;
+                auto& record = records[running[k].index];
+                if (reap(pid, status, &usage) == pid) {
+                    conclude_child(running[k], status, record, run.origin_ns);
+                    children_max_kib = std::max<std::int64_t>(children_max_kib, usage.ru_maxrss);
+                    children_sum_kib += usage.ru_maxrss;
+                } else {
+                    never_started(record, fmt::format("child {} could not be reaped: {}", pid, std::strerror(errno)),
+                                  run.origin_ns);
+                }
+                run.task_done();
+                if (k + 1 != running.size()) {
+                    running[k] = std::move(running.back());
+                    polls[k] = polls.back();
+                }
+                running.pop_back();
+                polls.pop_back();
+            }
         }
-        for (std::size_t k = 0; k < polls.size();) {
-            if (polls[k].revents == 0) {
-                ++k;
-                continue;
-            }
-            const ssize_t n = ::read(polls[k].fd, buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR) continue;
-            if (n > 0) {
-                auto& c = running[k];
-                if (c.received.size() + static_cast<std::size_t>(n) > largest_frame)
-                    c.overflow = true;  // keep draining so the child can finish, but trust none of it
-                else
-                    c.received.insert(c.received.end(), buffer, buffer + n);
-                polls[k].revents = 0;
-                ++k;
-                continue;
-            }
-            // End of file (or a read error): the child closed its end, so it is exiting.
-            // Only now reap it, so no child can block on a full pipe while we wait for it.
-            ::close(polls[k].fd);
-            int status = 0;
-            const pid_t pid = running[k].pid;
-            auto& record = records[running[k].index];
-            if (reap(pid, status) == pid)
-                conclude_child(running[k], status, record, origin_ns);
-            else
-                never_started(record, fmt::format("child {} could not be reaped: {}", pid, std::strerror(errno)),
-                              origin_ns);
-            if (k + 1 != running.size()) {
-                running[k] = std::move(running.back());
-                polls[k] = polls.back();
-            }
-            running.pop_back();
-            polls.pop_back();
-        }
-    }
     } catch (...) {
         // Leave nothing behind: no child, no zombie, no descriptor.
         for (std::size_t k = 0; k < running.size(); ++k) {
@@ -287,6 +312,9 @@ void fork_backend::execute(const scenario& s, void* shared_state, std::span<task
         }
         throw;
     }
+    // ru_maxrss of a reaped child is its peak resident set, in KiB on Linux.
+    run.children.children_max_rss_kib = children_max_kib;
+    run.children.children_sum_rss_kib = children_sum_kib;
 }
 
 }  // namespace tasklab

@@ -3,6 +3,7 @@
 #include <asio/io_context.hpp>
 
 #include "backends/contexts.hpp"
+#include "backends/heartbeat.hpp"
 
 namespace tasklab {
 
@@ -10,14 +11,14 @@ std::string_view sequential_backend::summary() const noexcept {
     return "one task after another on one thread: the baseline";
 }
 
-void sequential_backend::execute(const scenario& s, void* shared_state, std::span<task_record> records,
-                                 std::int64_t origin_ns) {
+void sequential_backend::execute(run_state& run) {
+    const detail::ticker_thread heartbeat(run);  // elsewhere in the process: it measures preemption
     asio::io_context io(1);
     std::stop_source stop;
-    for (auto& record : records) {
-        detail::blocking_context ctx({record.index, records.size(), s.settings.seed}, shared_state,
-                                     s.settings.time_scale, stop.get_token());
-        detail::spawn_recorded(io, *s.work, ctx, record, origin_ns);
+    for (auto& record : run.records) {
+        detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
+                                     run.s.settings.time_scale, stop.get_token());
+        detail::spawn_recorded(io, ctx, run);
         io.run();  // returns when this task is done: nothing else is queued
         io.restart();
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backends/contexts.hpp"
+#include "backends/heartbeat.hpp"
 #include "tasklab/clock.hpp"
 
 namespace tasklab {
@@ -15,31 +16,34 @@ std::string_view thread_backend::summary() const noexcept {
     return "one std::jthread per task; waits block that thread: preemptive";
 }
 
-void thread_backend::execute(const scenario& s, void* shared_state, std::span<task_record> records,
-                             std::int64_t origin_ns) {
+void thread_backend::execute(run_state& run) {
+    const detail::ticker_thread heartbeat(run);
     std::vector<std::jthread> threads;
-    threads.reserve(records.size());
-    for (auto& record : records) {
+    threads.reserve(run.records.size());
+    for (auto& record : run.records) {
         try {
-            threads.emplace_back([&s, shared_state, &record, n = records.size(), origin_ns](std::stop_token stop) {
+            threads.emplace_back([&run, &record](std::stop_token stop) {
                 try {
                     // An io_context that only runs coroutines opens no file descriptor; the
                     // task's waits block this thread, so no timer (and no reactor) is made.
                     asio::io_context io(1);
-                    detail::blocking_context ctx({record.index, n, s.settings.seed}, shared_state,
-                                                 s.settings.time_scale, std::move(stop));
-                    detail::spawn_recorded(io, *s.work, ctx, record, origin_ns);
+                    detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed},
+                                                 run.shared_state, run.s.settings.time_scale, std::move(stop));
+                    detail::spawn_recorded(io, ctx, run);
                     io.run();
                 } catch (...) {
                     // Only setting up the loop can get here (the task's own exceptions are in
                     // its record already); an escape would terminate every other task too.
-                    detail::fail_outside_task(record, origin_ns);
+                    const bool counted = record.started;
+                    detail::fail_outside_task(record, run.origin_ns);
+                    if (!counted) run.task_done();
                 }
             });
         } catch (const std::exception& e) {
             record.status = task_status::failed;
             record.error = std::string("thread not started: ") + e.what();
-            record.start_ns = record.end_ns = monotonic_ns() - origin_ns;
+            record.start_ns = record.end_ns = monotonic_ns() - run.origin_ns;
+            run.task_done();
         }
     }
     // Join explicitly: a jthread's destructor would first request stop and cut waits short.

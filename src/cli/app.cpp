@@ -1,13 +1,13 @@
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
-#include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -15,8 +15,14 @@
 #include "tasklab/backends/catalog.hpp"
 #include "tasklab/cli.hpp"
 #include "tasklab/errors.hpp"
+#include "cli/terminal.hpp"
+#include "tasklab/comparison.hpp"
+#include "tasklab/format/csv.hpp"
 #include "tasklab/format/json.hpp"
+#include "tasklab/format/markdown.hpp"
 #include "tasklab/format/table.hpp"
+#include "tasklab/format/timeline.hpp"
+#include "tasklab/format/trace.hpp"
 #include "tasklab/metrics.hpp"
 #include "tasklab/version.hpp"
 
@@ -34,7 +40,36 @@ struct run_request {
     std::string time_scale = "0.1";
     std::string memory = "shared";
     std::string format = "table";
+    std::string runs = "3";
+    std::string warmup = "0";
+    std::string export_json, export_csv, export_markdown, trace_file;
+    bool timeline = false;
+    bool quiet = false;
     std::map<std::string, std::string> params;  // only those given
+};
+
+/// Where one rendering goes: stdout ("-") or a file opened before anything runs, so that an
+/// unwritable path is bad usage, not a run thrown away at the end.
+class output {
+public:
+    output(const std::string& option, const std::string& path) : option_(option), path_(path) {
+        if (path.empty() || path == "-") return;
+        file_.open(path, std::ios::out | std::ios::trunc);
+        if (!file_) throw usage_error(fmt::format("{} {}: cannot write there: {}", option, path, std::strerror(errno)));
+    }
+    bool wanted() const { return !path_.empty(); }
+    void write(const std::string& text) {
+        if (!wanted()) return;
+        std::ostream& out = file_.is_open() ? static_cast<std::ostream&>(file_) : std::cout;
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error(fmt::format("{} {}: write failed", option_, path_));
+    }
+
+private:
+    std::string option_;
+    std::string path_;
+    std::ofstream file_;
 };
 
 template <class T>
@@ -76,30 +111,57 @@ scenario build_scenario(const run_request& req) {
     settings.seed = parse_number<std::uint64_t>("--seed", req.seed, "a whole number from 0 to 2^64-1");
     settings.time_scale = parse_number<double>("--time-scale", req.time_scale, "a number above 0");
     settings.memory = req.memory == "private" ? sharing::private_copy : sharing::shared;
-    settings.params = param_values(req.type->params());
-    for (const auto& [name, text] : req.params) settings.params.set(name, text);
-    return make_scenario(*req.type, std::move(settings));
+    return make_scenario(*req.type, std::move(settings), param_texts(req.params.begin(), req.params.end()));
 }
 
-bool colour_wanted() { return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+constexpr std::size_t max_runs = 1000;
 
 int run_command(const run_request& req) {
+    // Everything is checked, and every output opened, before the first task runs.
     const auto s = build_scenario(req);
-    auto backends = parse_backends(req.backends);
-    // Refuse the whole request before any backend runs.
+    const auto backends = parse_backends(req.backends);
     for (const auto& b : backends) b->check(s);
+    compare_options options;
+    options.runs = parse_number<std::size_t>("--runs", req.runs, "a whole number from 1 to 1000");
+    options.warmup = parse_number<std::size_t>("--warmup", req.warmup, "a whole number from 0 to 1000");
+    if (options.runs == 0 || options.runs > max_runs) throw usage_error(fmt::format("--runs: expected 1 to {}, got {}", max_runs, options.runs));
+    if (options.warmup > max_runs) throw usage_error(fmt::format("--warmup: expected 0 to {}, got {}", max_runs, options.warmup));
+    output stdout_out("--format", "-");
+    output json_out("--export-json", req.export_json);
+    output csv_out("--export-csv", req.export_csv);
+    output markdown_out("--export-markdown", req.export_markdown);
+    output trace_out("--trace", req.trace_file);
 
-    std::vector<run_report> reports;
-    for (const auto& b : backends) reports.push_back(b->run(s));
+    cli::progress_line progress(req.quiet);
+    options.run.record_waits = req.timeline || trace_out.wanted();
+    if (progress.active()) {
+        options.run.progress = [&progress](std::size_t done, std::size_t total) { progress.update(done, total); };
+        options.on_run = [&progress](std::string_view backend, std::size_t run, std::size_t runs, bool warmup) {
+            progress.start_run(backend, run, runs, warmup);
+        };
+    }
+    const auto result = compare(s, backends, options);
+    progress.clear();
 
+    const bool colour = cli::stdout_wants_colour();
     if (req.format == "json")
-        std::cout << format::json(s.settings, reports);
+        stdout_out.write(format::json(result));
+    else if (req.format == "csv")
+        stdout_out.write(format::csv(result));
+    else if (req.format == "markdown")
+        stdout_out.write(format::markdown(result));
     else
-        std::cout << format::table(s.settings, reports, {colour_wanted()});
-    std::cout.flush();
+        stdout_out.write(format::table(result, {colour}));
+    if (req.timeline) stdout_out.write("\n" + format::timeline(result, {cli::terminal_width(), 20, colour}));
+    json_out.write(format::json(result));
+    csv_out.write(format::csv(result));
+    markdown_out.write(format::markdown(result));
+    trace_out.write(format::trace(result));
 
-    const bool all_ok = std::all_of(reports.begin(), reports.end(), [](const run_report& r) {
-        return measure(r).tasks_failed == 0 && r.result.check_passed;
+    const bool all_ok = std::all_of(result.results.begin(), result.results.end(), [](const backend_runs& r) {
+        return std::all_of(r.runs.begin(), r.runs.end(), [](const run_report& rep) {
+            return measure(rep).tasks_failed == 0 && rep.result.check_passed;
+        });
     });
     return all_ok ? exit_ok : exit_failure;
 }
@@ -128,9 +190,17 @@ void add_run_options(CLI::App& cmd, run_request& req) {
     cmd.add_option("--sharing", req.memory, "fork: shared memory, or a private copy per child")
         ->check(CLI::IsMember({"shared", "private"}))
         ->capture_default_str();
-    cmd.add_option("--format", req.format, "output: table or json")
-        ->check(CLI::IsMember({"table", "json"}))
+    cmd.add_option("--format", req.format, "what stdout gets: table, json, csv or markdown")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
         ->capture_default_str();
+    cmd.add_option("--runs", req.runs, "measured runs per backend (statistics over them)")->capture_default_str();
+    cmd.add_option("--warmup", req.warmup, "unmeasured runs per backend before them")->capture_default_str();
+    cmd.add_option("--export-json", req.export_json, "also write the JSON report to FILE (- for stdout)");
+    cmd.add_option("--export-csv", req.export_csv, "also write the CSV report to FILE (- for stdout)");
+    cmd.add_option("--export-markdown", req.export_markdown, "also write the Markdown report to FILE (- for stdout)");
+    cmd.add_flag("--timeline", req.timeline, "draw each backend's tasks over time after the report");
+    cmd.add_option("--trace", req.trace_file, "write a Chrome trace (Perfetto, chrome://tracing) to FILE");
+    cmd.add_flag("-q,--quiet", req.quiet, "no progress line on stderr");
     for (const auto& spec : req.type->params()) {
         auto* opt = cmd.add_option_function<std::string>(
             "--" + spec.name, [&req, name = spec.name](const std::string& v) { req.params[name] = v; },
@@ -164,7 +234,9 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
         add_run_options(*req.command, req);
     }
     auto* list = app.add_subcommand("list", "list the task types and the backends");
-    auto* demo = app.add_subcommand("demo", "the lesson's tour: downloads, deposits and a sum on every backend");
+    auto* demo = app.add_subcommand("demo", "the lesson's tour: downloads, deposits, a frozen loop and a sum on every backend");
+    bool demo_quiet = false;
+    demo->add_flag("-q,--quiet", demo_quiet, "no progress line on stderr");
 
     try {
         app.parse(argc, argv);
@@ -185,7 +257,7 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
         }
         if (*list) return list_command(registry);
         (void)demo;
-        return cli::run_demo(registry, {colour_wanted()}, std::cout);
+        return cli::run_demo(registry, {cli::stdout_wants_colour(), cli::terminal_width(), demo_quiet}, std::cout);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);  // prints help/version to stdout, errors to stderr
         return code == 0 ? exit_ok : exit_usage;

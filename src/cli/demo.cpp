@@ -5,39 +5,29 @@
 #include <algorithm>
 #include <vector>
 
+#include "cli/terminal.hpp"
 #include "tasklab/backends/catalog.hpp"
+#include "tasklab/comparison.hpp"
 #include "tasklab/format/table.hpp"
+#include "tasklab/format/timeline.hpp"
 #include "tasklab/metrics.hpp"
 
 namespace tasklab::cli {
 namespace {
 
-struct chapter_run {
-    scenario s;
-    std::vector<run_report> reports;
-};
+using param_list = param_texts;
 
-chapter_run run_on(const task_registry& registry, std::string_view task, std::size_t tasks, double time_scale,
-                   std::vector<std::pair<std::string, std::string>> params, std::vector<std::string_view> backends,
-                   sharing memory = sharing::shared) {
-    const auto* type = registry.find(task);
-    scenario_settings settings;
-    settings.tasks = tasks;
-    settings.seed = 1;
-    settings.time_scale = time_scale;
-    settings.memory = memory;
-    settings.params = param_values(type->params());
-    for (const auto& [name, value] : params) settings.params.set(name, value);
-    chapter_run out{make_scenario(*type, std::move(settings)), {}};
-    for (auto name : backends) out.reports.push_back(make_backend(name)->run(out.s));
-    return out;
+const backend_runs& by_name(const comparison& c, std::string_view name) {
+    return *std::find_if(c.results.begin(), c.results.end(), [&](const backend_runs& r) { return r.backend == name; });
 }
 
-const run_report& by_name(const chapter_run& c, std::string_view name) {
-    return *std::find_if(c.reports.begin(), c.reports.end(), [&](const run_report& r) { return r.backend == name; });
+const run_metrics& metrics_of(const comparison& c, std::string_view name) {
+    return by_name(c, name).representative_metrics();
 }
 
-double wall(const run_report& r) { return measure(r).wall_s; }
+double wall(const comparison& c, std::string_view name) { return metrics_of(c, name).wall_s; }
+
+std::string ms(double seconds) { return fmt::format("{:.1f} ms", seconds * 1e3); }
 
 /// "a, b and c"
 std::string list_of(const std::vector<std::string>& items) {
@@ -50,19 +40,42 @@ std::string list_of(const std::vector<std::string>& items) {
 class tour {
 public:
     tour(const task_registry& registry, const demo_options& options, std::ostream& out)
-        : registry_(registry), options_(options), out_(out) {}
+        : registry_(registry), options_(options), out_(out), progress_(options.quiet) {}
+
+    comparison run(std::string_view task, std::size_t tasks, double time_scale, const param_list& params,
+                   const std::vector<std::string_view>& backends, sharing memory = sharing::shared,
+                   bool record_waits = false) {
+        const auto* type = registry_.find(task);
+        scenario_settings settings;
+        settings.tasks = tasks;
+        settings.time_scale = time_scale;
+        settings.memory = memory;
+        const auto s = make_scenario(*type, std::move(settings), params);
+        std::vector<std::unique_ptr<backend>> chosen;
+        for (auto name : backends) chosen.push_back(make_backend(name));
+        compare_options options;
+        options.run.record_waits = record_waits;
+        if (progress_.active()) {
+            options.run.progress = [this](std::size_t done, std::size_t total) { progress_.update(done, total); };
+            options.on_run = [this](std::string_view b, std::size_t r, std::size_t n, bool w) {
+                progress_.start_run(b, r, n, w);
+            };
+        }
+        auto c = compare(s, chosen, options);
+        progress_.clear();
+        for (const auto& r : c.results)
+            for (const auto& rep : r.runs) ok_ = ok_ && measure(rep).tasks_failed == 0 && rep.result.check_passed;
+        return c;
+    }
 
     void heading(std::string_view title, std::string_view intro) {
         const char* bold = options_.colour ? "\x1b[1m" : "";
         const char* reset = options_.colour ? "\x1b[0m" : "";
         out_ << fmt::format("\n{}== {} =={}\n{}\n\n", bold, title, reset, intro);
     }
-    void show(const chapter_run& c) {
-        out_ << format::table(c.s.settings, c.reports, {options_.colour});
-        for (const auto& r : c.reports)
-            ok_ = ok_ && measure(r).tasks_failed == 0 && r.result.check_passed;
-    }
-    /// The chapter's conclusion, wrapped for an 100-column terminal.
+    void show(const comparison& c, bool resources = false) { out_ << format::table(c, {options_.colour, resources}); }
+
+    /// The chapter's conclusion, wrapped for a 100-column terminal.
     void conclude(const std::string& text) {
         constexpr std::size_t width = 100;
         std::string line = "=>";
@@ -87,36 +100,48 @@ public:
     void downloads() {
         heading("1. Downloads: one after another, or all at once",
                 "Ten downloads that only wait (the lesson's 1 to 10 s, here 1 simulated s = 20 ms).");
-        const auto c = run_on(registry_, "download", 10, 0.02, {}, backend_names());
+        const auto c = run("download", 10, 0.02, {}, backend_names(), sharing::shared, true);
         show(c);
-        const auto& seq = by_name(c, "sequential");
+        const auto& seq = by_name(c, "sequential").representative();
         double sum = 0, longest = 0;
         for (const auto& rec : seq.records) {
-            sum += static_cast<double>(rec.value) / 1000 * c.s.settings.time_scale;
-            longest = std::max(longest, static_cast<double>(rec.value) / 1000 * c.s.settings.time_scale);
+            const double s = static_cast<double>(rec.value) / 1000 * c.settings.time_scale;
+            sum += s;
+            longest = std::max(longest, s);
         }
         std::vector<std::string> overlapped;
-        for (const auto& r : c.reports)
-            if (judge(measure(r)).concurrent) overlapped.push_back(fmt::format("{} {:.2f} s", r.backend, wall(r)));
+        double most_cores = 0;
+        for (const auto& r : c.results) {
+            const auto& m = r.representative_metrics();
+            most_cores = std::max(most_cores, m.parallelism);
+            if (judge(m).concurrent) overlapped.push_back(fmt::format("{} {:.2f} s", r.backend, m.wall_s));
+        }
         conclude(fmt::format(
             "sequential took {:.2f} s, the sum of the downloads ({:.2f} s). {} took about the longest download "
             "({:.2f} s): their waits overlapped, and at most {:.2f} cores were busy - concurrency without "
             "parallelism.",
-            wall(seq), sum, list_of(overlapped), longest, max_parallelism(c)));
+            wall(c, "sequential"), sum, list_of(overlapped), longest, most_cores));
+
+        // The same runs over time: a staircase one after another, bars side by side.
+        comparison two = c;
+        two.results.erase(std::remove_if(two.results.begin(), two.results.end(),
+                                         [](const backend_runs& r) {
+                                             return r.backend != "sequential" && r.backend != "coroutine";
+                                         }),
+                          two.results.end());
+        out_ << "\n" << format::timeline(two, {std::min<std::size_t>(options_.width, 100), 20, options_.colour});
     }
 
     void deposits() {
         heading("2. 100 deposits of 1 into one account",
                 "Each task reads the balance, holds it 10 simulated ms, writes it back plus 1 (1 simulated s = 0.5 s).");
-        const auto none = run_on(registry_, "deposit", 100, 0.5, {{"sync", "none"}}, backend_names());
+        const auto none = run("deposit", 100, 0.5, {{"sync", "none"}}, backend_names());
         show(none);
         std::vector<std::string> lost, kept;
-        for (const auto& r : none.reports) {
-            const auto l = r.result.shared ? r.result.shared->lost() : 0;
-            if (l > 0)
-                lost.push_back(fmt::format("{} lost {}", r.backend, l));
-            else
-                kept.push_back(r.backend);
+        for (const auto& r : none.results) {
+            const auto& shared = r.representative().result.shared;
+            const auto l = shared ? shared->lost() : 0;
+            (l > 0 ? lost : kept).push_back(l > 0 ? fmt::format("{} lost {}", r.backend, l) : r.backend);
         }
         conclude(fmt::format("without a lock: {}; {} lost nothing, since its tasks never overlapped. A task that "
                              "waits between reading and writing lets others read the same old balance - even on "
@@ -124,47 +149,83 @@ public:
                              list_of(lost), list_of(kept)));
 
         out_ << "\n";
-        const auto locked = run_on(registry_, "deposit", 100, 0.5, {{"sync", "lock"}}, backend_names());
+        const auto locked = run("deposit", 100, 0.5, {{"sync", "lock"}}, backend_names());
         show(locked);
         std::vector<std::string> complete;
-        for (const auto& r : locked.reports)
-            if (r.result.shared && r.result.shared->lost() == 0) complete.push_back(r.backend);
+        for (const auto& r : locked.results) {
+            const auto& shared = r.representative().result.shared;
+            if (shared && shared->lost() == 0) complete.push_back(r.backend);
+        }
         // Where the lock cost the most: the backend whose wall time grew the most.
-        const auto growth = [&](const run_report& r) { return wall(r) / std::max(wall(by_name(none, r.backend)), 1e-9); };
-        const auto& most = *std::max_element(locked.reports.begin(), locked.reports.end(),
+        const auto growth = [&](const backend_runs& r) {
+            return r.representative_metrics().wall_s / std::max(wall(none, r.backend), 1e-9);
+        };
+        const auto& most = *std::max_element(locked.results.begin(), locked.results.end(),
                                              [&](const auto& a, const auto& b) { return growth(a) < growth(b); });
         conclude(fmt::format("with the lock, {} kept all {} deposits. The lock lets one task hold the balance at "
                              "a time, so the holds no longer overlap: {} needed {:.3f} s instead of {:.3f} s.",
-                             list_of(complete), locked.s.settings.tasks, most.backend, wall(most),
-                             wall(by_name(none, most.backend))));
+                             list_of(complete), locked.settings.tasks, most.backend, wall(locked, most.backend),
+                             wall(none, most.backend)));
 
         out_ << "\n";
-        const auto copies = run_on(registry_, "deposit", 100, 0.5, {{"sync", "lock"}}, {"fork"}, sharing::private_copy);
+        const auto copies = run("deposit", 100, 0.5, {{"sync", "lock"}}, {"fork"}, sharing::private_copy);
         show(copies);
-        const auto& r = copies.reports.front();
+        const auto& r = copies.results.front().representative();
         const auto own_copy = std::count_if(r.records.begin(), r.records.end(), [](const task_record& rec) {
             return rec.status == task_status::ok && rec.value == 1;
         });
         conclude(fmt::format("with private (copy-on-write) memory the parent's balance is still {} after {} "
                              "deposits: {} children each saw a balance of 1 after depositing - into their own "
                              "copy, which died with them.",
-                             r.result.shared ? r.result.shared->actual : 0, copies.s.settings.tasks, own_copy));
+                             r.result.shared ? r.result.shared->actual : 0, copies.settings.tasks, own_copy));
+    }
+
+    void frozen_loop() {
+        heading("3. The frozen loop",
+                "A heartbeat ticks every 1 ms beside the tasks - on the coroutines' own event loop, or on a thread "
+                "of its own.\nTwo tasks sum 1..n; how late does the heartbeat get?");
+        const param_list plain{{"n", "1000000000"}};
+        const param_list yielding{{"n", "1000000000"}, {"yield-every", "100000"}};
+        const auto frozen = run("compute", 2, 1, plain, {"coroutine"});
+        const auto live = run("compute", 2, 1, yielding, {"coroutine"});
+        const auto threads = run("compute", 2, 1, plain, {"thread"});
+
+        const auto row = [](std::string_view label, const comparison& c) {
+            const auto& m = c.results.front().representative_metrics();
+            return fmt::format("{:<36}{:>10}{:>16}{:>12}{:>18}\n", label, fmt::format("{:.3f} s", m.wall_s),
+                               ms(m.heartbeat_max_lag_s), ms(m.heartbeat_p99_lag_s), ms(m.longest_task_s));
+        };
+        out_ << fmt::format("{:<36}{:>10}{:>16}{:>12}{:>18}\n", "", "wall", "lag max", "lag p99", "longest task");
+        out_ << row("coroutine, no yield", frozen) << row("coroutine, yield every 100000", live)
+             << row("thread, no yield", threads);
+        const auto& f = frozen.results.front().representative_metrics();
+        const auto& l = live.results.front().representative_metrics();
+        const auto& t = threads.results.front().representative_metrics();
+        conclude(fmt::format(
+            "on one event loop a task that never yields freezes everything else: the heartbeat waited {} of the "
+            "run's {} (each task ran {} without giving the loop back). Yielding every 100000 additions kept its "
+            "worst wait at {} (p99 {}), for a wall time of {:.3f} s instead of {:.3f} s. Threads need no yields: "
+            "the OS preempts them, and the heartbeat's worst wait was {} (p99 {}).",
+            ms(f.heartbeat_max_lag_s), ms(f.wall_s), ms(f.longest_task_s), ms(l.heartbeat_max_lag_s),
+            ms(l.heartbeat_p99_lag_s), l.wall_s, f.wall_s, ms(t.heartbeat_max_lag_s), ms(t.heartbeat_p99_lag_s)));
     }
 
     void compute() {
-        heading("3. A CPU-bound sum split in two",
+        heading("4. A CPU-bound sum split in two",
                 "Sum 1..n in two parts, one per task, on every backend (no waiting: pure computation).");
-        const auto c = run_on(registry_, "compute", 2, 1, {}, backend_names());
+        const auto c = run("compute", 2, 1, {}, backend_names());
         show(c);
-        const auto& seq = by_name(c, "sequential");
+        const double seq = wall(c, "sequential");
         std::vector<std::string> parallel, serial;
-        for (const auto& r : c.reports) {
-            const auto m = measure(r);
-            const auto text = fmt::format("{} {:.2f}x ({:.2f} cores)", r.backend, wall(seq) / m.wall_s, m.parallelism);
+        for (const auto& r : c.results) {
+            const auto& m = r.representative_metrics();
+            const auto text = fmt::format("{} {:.2f}x ({:.2f} cores)", r.backend, seq / m.wall_s, m.parallelism);
             (judge(m).parallel ? parallel : serial).push_back(text);
         }
-        const bool same = std::all_of(c.reports.begin(), c.reports.end(),
-                                      [&](const auto& r) { return r.result.value == seq.result.value; });
+        const auto& first = c.results.front().representative().result.value;
+        const bool same = std::all_of(c.results.begin(), c.results.end(), [&](const backend_runs& r) {
+            return r.representative().result.value == first && r.representative().result.check_passed;
+        });
         conclude(fmt::format("speed-up over sequential: in parallel {}; one core at a time {}. {}",
                              list_of(parallel), list_of(serial),
                              same ? "Every backend got the same, checked answer."
@@ -172,15 +233,10 @@ public:
     }
 
 private:
-    static double max_parallelism(const chapter_run& c) {
-        double most = 0;
-        for (const auto& r : c.reports) most = std::max(most, measure(r).parallelism);
-        return most;
-    }
-
     const task_registry& registry_;
     const demo_options& options_;
     std::ostream& out_;
+    progress_line progress_;
     bool ok_ = true;
 };
 
@@ -198,6 +254,7 @@ int run_demo(const task_registry& registry, const demo_options& options, std::os
     tour t(registry, options, out);
     t.downloads();
     t.deposits();
+    t.frozen_loop();
     t.compute();
     out << "\nNext: tasklab list; tasklab run <task> --help; docs/measurements.md defines every column.\n";
     return t.ok() ? 0 : 1;

@@ -1,5 +1,6 @@
 #pragma once
 // `tasklab demo`: the lesson's tour, each chapter's conclusion drawn from its measurements.
+#include <cstddef>
 #include <ostream>
 
 #include "tasklab/registry.hpp"
@@ -8,6 +9,8 @@ namespace tasklab::cli {
 
 struct demo_options {
     bool colour = false;
+    std::size_t width = 100;  // terminal columns, for the timeline
+    bool quiet = false;       // no progress line
 };
 
 /// Returns an exit code (0, or 1 when a chapter's runs failed).

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 
 #include "tasklab/metrics.hpp"
 
@@ -30,20 +29,6 @@ std::string verdict_line(const run_report& report) {
         line += fmt::format("; {} lost", report.result.shared->lost());
     if (m.tasks_failed > 0) line += fmt::format("; {} task(s) failed", m.tasks_failed);
     return line;
-}
-
-std::string comparison_line(std::span<const run_report> reports) {
-    if (reports.size() < 2) return {};
-    auto wall = [](const run_report& r) { return static_cast<double>(r.wall_ns); };
-    const auto [fastest, slowest] = std::minmax_element(
-        reports.begin(), reports.end(), [&](const run_report& a, const run_report& b) { return wall(a) < wall(b); });
-    if (wall(*fastest) <= 0) return {};
-    const double ratio = wall(*slowest) / wall(*fastest);
-    if (ratio < 1.1)
-        return fmt::format("all backends took about as long ({:.3f} s to {:.3f} s)", wall(*fastest) / 1e9,
-                           wall(*slowest) / 1e9);
-    return fmt::format("{} finished {:.1f}x sooner than {} ({:.3f} s vs {:.3f} s)", fastest->backend, ratio,
-                       slowest->backend, wall(*fastest) / 1e9, wall(*slowest) / 1e9);
 }
 
 }  // namespace tasklab::format

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tasklab/metrics.hpp"
 #include "tasklab/version.hpp"
 
 namespace tasklab::format {
@@ -16,62 +15,110 @@ json params_json(const param_values& params) {
     return out;
 }
 
+json or_null(double v) { return v < 0 ? json(nullptr) : json(v); }
+
 json record_json(const task_record& r) {
     json out{{"index", r.index},
              {"start_s", static_cast<double>(r.start_ns) / 1e9},
              {"end_s", static_cast<double>(r.end_ns) / 1e9},
              {"worker", r.worker},
              {"status", std::string(to_string(r.status))},
-             {"value", r.value}};
+             {"value", r.value},
+             {"cpu_s", r.cpu_ns < 0 ? json(nullptr) : json(static_cast<double>(r.cpu_ns) / 1e9)}};
     if (!r.started) out["started"] = false;
     if (!r.error.empty()) out["error"] = r.error;
+    if (!r.waits.empty() || r.waits_truncated) {
+        json waits = json::array();
+        for (const auto& w : r.waits)
+            waits.push_back({{"kind", std::string(to_string(w.kind))},
+                             {"start_s", static_cast<double>(w.start_ns) / 1e9},
+                             {"end_s", static_cast<double>(w.end_ns) / 1e9}});
+        out["waits"] = std::move(waits);
+        if (r.waits_truncated) out["waits_truncated"] = true;
+    }
     return out;
 }
 
-json result_json(const run_report& r) {
-    const auto m = measure(r);
+json stats_json(const summary_stats& s) {
+    return {{"mean", s.mean}, {"stddev", s.stddev}, {"median", s.median}, {"min", s.min}, {"max", s.max}};
+}
+
+json result_json(const backend_runs& r) {
+    const auto& rep = r.representative();
+    const auto& m = r.representative_metrics();
+    const auto median = [&](double run_metrics::*member) { return r.stats(member).median; };
     const auto v = judge(m);
     json out{{"backend", r.backend},
-             {"wall_s", m.wall_s},
-             {"cpu_s", m.cpu_s},
-             {"task_time_s", m.task_time_s},
+             {"wall_s", median(&run_metrics::wall_s)},
+             {"cpu_s", median(&run_metrics::cpu_s)},
+             {"task_time_s", median(&run_metrics::task_time_s)},
              {"longest_task_s", m.longest_task_s},
-             {"concurrency", m.concurrency},
-             {"parallelism", m.parallelism},
+             {"concurrency", median(&run_metrics::concurrency)},
+             {"parallelism", median(&run_metrics::parallelism)},
+             {"task_cpu_s", or_null(median(&run_metrics::task_cpu_s))},
              {"max_in_flight", m.max_in_flight},
              {"tasks_ok", m.tasks_ok},
              {"tasks_failed", m.tasks_failed},
-             {"memory", std::string(to_string(r.memory))},
-             {"verdict", {{"concurrent", v.concurrent}, {"parallel", v.parallel}}}};
-    out["value"] = r.result.value ? json(*r.result.value) : json(nullptr);
-    if (r.result.shared) {
-        const auto& s = *r.result.shared;
+             {"memory", std::string(to_string(rep.memory))},
+             {"verdict", {{"concurrent", v.concurrent}, {"parallel", v.parallel}}},
+             {"heartbeat",
+              {{"max_lag_s", median(&run_metrics::heartbeat_max_lag_s)},
+               {"p99_lag_s", median(&run_metrics::heartbeat_p99_lag_s)},
+               {"ticks", rep.heartbeat.ticks}}},
+             {"resources",
+              {{"peak_rss_mib", or_null(median(&run_metrics::peak_rss_mib))},
+               {"peak_rss_scope", rep.usage.peak_rss_scope},
+               {"children_max_rss_mib", or_null(median(&run_metrics::children_max_rss_mib))},
+               {"children_sum_rss_mib", or_null(median(&run_metrics::children_sum_rss_mib))},
+               {"voluntary_switches", median(&run_metrics::voluntary_switches)},
+               {"involuntary_switches", median(&run_metrics::involuntary_switches)}}}};
+    out["value"] = rep.result.value ? json(*rep.result.value) : json(nullptr);
+    if (rep.result.shared) {
+        const auto& s = *rep.result.shared;
         out["shared"] = {{"expected", s.expected}, {"actual", s.actual}, {"lost", s.lost()}, {"note", s.note}};
     } else {
         out["shared"] = nullptr;
     }
-    out["check"] = r.result.check.empty() ? json(nullptr)
-                                          : json{{"text", r.result.check}, {"passed", r.result.check_passed}};
+    out["check"] = rep.result.check.empty() ? json(nullptr)
+                                            : json{{"text", rep.result.check}, {"passed", rep.result.check_passed}};
+
+    json stats = json::object();
+    for (const auto& f : figures()) stats[std::string(f.name)] = stats_json(r.stats(f.member));
+    out["statistics"] = std::move(stats);
+    json runs = json::array();
+    for (const auto& rm : r.metrics) {
+        json run = json::object();
+        for (const auto& f : figures()) run[std::string(f.name)] = rm.*(f.member);
+        run["max_in_flight"] = rm.max_in_flight;
+        run["tasks_ok"] = rm.tasks_ok;
+        run["tasks_failed"] = rm.tasks_failed;
+        runs.push_back(std::move(run));
+    }
+    out["runs"] = std::move(runs);
+    out["representative_run"] = static_cast<std::size_t>(&rep - r.runs.data());
     json records = json::array();
-    for (const auto& rec : r.records) records.push_back(record_json(rec));
+    for (const auto& rec : rep.records) records.push_back(record_json(rec));
     out["records"] = std::move(records);
     return out;
 }
 
 }  // namespace
 
-std::string json(const scenario_settings& settings, std::span<const run_report> reports) {
+std::string json(const comparison& c) {
     nlohmann::json results = nlohmann::json::array();
-    for (const auto& r : reports) results.push_back(result_json(r));
+    for (const auto& r : c.results) results.push_back(result_json(r));
+    const auto& s = c.settings;
     nlohmann::json doc{{"tool", "tasklab"},
                        {"version", version},
                        {"scenario",
-                        {{"task", settings.task},
-                         {"tasks", settings.tasks},
-                         {"seed", settings.seed},
-                         {"time_scale", settings.time_scale},
-                         {"memory", std::string(to_string(settings.memory))},
-                         {"params", params_json(settings.params)}}},
+                        {{"task", s.task},
+                         {"tasks", s.tasks},
+                         {"seed", s.seed},
+                         {"time_scale", s.time_scale},
+                         {"memory", std::string(to_string(s.memory))},
+                         {"runs", c.runs},
+                         {"warmup", c.warmup},
+                         {"params", params_json(s.params)}}},
                        {"results", std::move(results)}};
     return doc.dump(2) + "\n";
 }

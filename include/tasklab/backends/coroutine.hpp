@@ -12,8 +12,7 @@ public:
     std::size_t concurrency_limit() const noexcept override { return unbounded; }
 
 protected:
-    void execute(const scenario& s, void* shared_state, std::span<task_record> records,
-                 std::int64_t origin_ns) override;
+    void execute(run_state& run) override;
 };
 
 }  // namespace tasklab

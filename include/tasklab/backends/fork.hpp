@@ -19,8 +19,7 @@ protected:
     /// Refuses to fork from a process with more than one thread: the child runs the task's
     /// code, which is only safe when no other thread can hold a lock at the moment of fork.
     void check_backend(const scenario& s) const override;
-    void execute(const scenario& s, void* shared_state, std::span<task_record> records,
-                 std::int64_t origin_ns) override;
+    void execute(run_state& run) override;
 };
 
 }  // namespace tasklab

@@ -1,13 +1,11 @@
 #pragma once
 // The machine-readable report; schema in docs/json-schema.md.
-#include <span>
 #include <string>
 
-#include "tasklab/report.hpp"
-#include "tasklab/scenario.hpp"
+#include "tasklab/comparison.hpp"
 
 namespace tasklab::format {
 
-std::string json(const scenario_settings& settings, std::span<const run_report> reports);
+std::string json(const comparison& c);
 
 }  // namespace tasklab::format

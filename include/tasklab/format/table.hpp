@@ -1,18 +1,17 @@
 #pragma once
-// The comparison table a person reads: one row per backend, then a verdict per row.
-#include <span>
+// The comparison as a person reads it: the main table, a table of responsiveness and
+// resources, a verdict per backend, and the ranking on wall time.
 #include <string>
 
-#include "tasklab/report.hpp"
-#include "tasklab/scenario.hpp"
+#include "tasklab/comparison.hpp"
 
 namespace tasklab::format {
 
 struct table_style {
     bool colour = false;
+    bool resources = true;  // the second table: heartbeat lag, task CPU, memory, switches
 };
 
-std::string table(const scenario_settings& settings, std::span<const run_report> reports,
-                  table_style style = {});
+std::string table(const comparison& c, table_style style = {});
 
 }  // namespace tasklab::format

@@ -1,0 +1,69 @@
+#pragma once
+// A comparison: one scenario on several backends, each run several times, with statistics
+// over the runs and the speed-up of each backend over the fastest. Every renderer reads this.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tasklab/backend.hpp"
+#include "tasklab/metrics.hpp"
+#include "tasklab/statistics.hpp"
+
+namespace tasklab {
+
+/// A figure of run_metrics that varies from run to run, with its name in exports.
+struct figure {
+    std::string_view name;  // e.g. "wall_s"
+    double run_metrics::*member;
+};
+/// Every figure summarised over runs, in the order exports list them.
+const std::vector<figure>& figures();
+
+/// One backend's measured runs (warm-ups are not kept).
+struct backend_runs {
+    std::string backend;
+    std::vector<run_report> runs;
+    std::vector<run_metrics> metrics;  // metrics[i] = measure(runs[i])
+
+    /// Statistics of one figure over the runs.
+    summary_stats stats(double run_metrics::*member) const;
+    /// The run whose wall time is the median: what a single report (records, timeline, trace)
+    /// shows. With an even number of runs, the faster of the two middle ones.
+    const run_report& representative() const;
+    const run_metrics& representative_metrics() const;
+};
+
+struct comparison {
+    scenario_settings settings;
+    std::size_t runs = 1;
+    std::size_t warmup = 0;
+    std::vector<backend_runs> results;
+};
+
+/// "coroutine ran 9.8 ± 0.3 times faster than sequential": each slower backend against the
+/// fastest, by mean wall time.
+struct speedup {
+    std::string faster;
+    std::string slower;
+    ratio_estimate ratio;
+};
+std::vector<speedup> rank_by_wall(const comparison& c);
+
+struct compare_options {
+    std::size_t runs = 1;
+    std::size_t warmup = 0;
+    run_options run;
+    /// Told before each run starts (warm-ups too), e.g. to label a progress line.
+    std::function<void(std::string_view backend, std::size_t run, std::size_t runs, bool warmup)> on_run;
+};
+
+/// Runs the scenario on each backend: the warm-ups, then the measured runs, backend by
+/// backend in the given order. Backends are checked first, so nothing runs if one refuses.
+comparison compare(const scenario& s, std::span<const std::unique_ptr<backend>> backends,
+                   const compare_options& options);
+
+}  // namespace tasklab

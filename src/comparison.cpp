@@ -1,0 +1,88 @@
+#include "tasklab/comparison.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "tasklab/errors.hpp"
+
+namespace tasklab {
+
+const std::vector<figure>& figures() {
+    static const std::vector<figure> all{
+        {"wall_s", &run_metrics::wall_s},
+        {"cpu_s", &run_metrics::cpu_s},
+        {"task_time_s", &run_metrics::task_time_s},
+        {"concurrency", &run_metrics::concurrency},
+        {"parallelism", &run_metrics::parallelism},
+        {"task_cpu_s", &run_metrics::task_cpu_s},
+        {"heartbeat_max_lag_s", &run_metrics::heartbeat_max_lag_s},
+        {"heartbeat_p99_lag_s", &run_metrics::heartbeat_p99_lag_s},
+        {"peak_rss_mib", &run_metrics::peak_rss_mib},
+        {"children_max_rss_mib", &run_metrics::children_max_rss_mib},
+        {"children_sum_rss_mib", &run_metrics::children_sum_rss_mib},
+        {"voluntary_switches", &run_metrics::voluntary_switches},
+        {"involuntary_switches", &run_metrics::involuntary_switches},
+    };
+    return all;
+}
+
+summary_stats backend_runs::stats(double run_metrics::*member) const {
+    std::vector<double> values;
+    values.reserve(metrics.size());
+    for (const auto& m : metrics) values.push_back(m.*member);
+    return summarize(values);
+}
+
+namespace {
+std::size_t median_run(const std::vector<run_metrics>& metrics) {
+    std::vector<std::size_t> order(metrics.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return metrics[a].wall_s < metrics[b].wall_s; });
+    return order.empty() ? 0 : order[(order.size() - 1) / 2];
+}
+}  // namespace
+
+const run_report& backend_runs::representative() const { return runs.at(median_run(metrics)); }
+const run_metrics& backend_runs::representative_metrics() const { return metrics.at(median_run(metrics)); }
+
+std::vector<speedup> rank_by_wall(const comparison& c) {
+    std::vector<speedup> out;
+    if (c.results.size() < 2) return out;
+    std::vector<summary_stats> wall;
+    for (const auto& r : c.results) wall.push_back(r.stats(&run_metrics::wall_s));
+    const auto fastest = static_cast<std::size_t>(
+        std::min_element(wall.begin(), wall.end(), [](auto& a, auto& b) { return a.mean < b.mean; }) - wall.begin());
+    for (std::size_t i = 0; i < c.results.size(); ++i)
+        if (i != fastest)
+            out.push_back({c.results[fastest].backend, c.results[i].backend, ratio_of(wall[i], wall[fastest])});
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.ratio.ratio < b.ratio.ratio; });
+    return out;
+}
+
+comparison compare(const scenario& s, std::span<const std::unique_ptr<backend>> backends,
+                   const compare_options& options) {
+    if (options.runs == 0) throw usage_error("--runs: at least one run is needed");
+    for (const auto& b : backends) b->check(s);
+    comparison c;
+    c.settings = s.settings;
+    c.runs = options.runs;
+    c.warmup = options.warmup;
+    for (const auto& b : backends) {
+        backend_runs result;
+        result.backend = std::string(b->name());
+        for (std::size_t i = 0; i < options.warmup; ++i) {
+            if (options.on_run) options.on_run(b->name(), i + 1, options.warmup, true);
+            (void)b->run(s, options.run);
+        }
+        for (std::size_t i = 0; i < options.runs; ++i) {
+            if (options.on_run) options.on_run(b->name(), i + 1, options.runs, false);
+            result.runs.push_back(b->run(s, options.run));
+            result.metrics.push_back(measure(result.runs.back()));
+        }
+        c.results.push_back(std::move(result));
+    }
+    return c;
+}
+
+}  // namespace tasklab

@@ -1,0 +1,147 @@
+#include "format/cells.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tasklab::format::detail {
+
+std::string seconds(double s) {
+    if (s < 0) return "-";
+    if (s >= 1) return fmt::format("{:.3f} s", s);
+    if (s >= 1e-3) return fmt::format("{:.3g} ms", s * 1e3);
+    return fmt::format("{:.3g} µs", s * 1e6);
+}
+
+std::string mib(double value) { return value < 0 ? "-" : fmt::format("{:.1f} MiB", value); }
+
+std::string scenario_line(const comparison& c) {
+    const auto& s = c.settings;
+    std::vector<std::string> params;
+    for (const auto& [name, value] : s.params.all())
+        std::visit([&](const auto& v) { params.push_back(fmt::format("{}={}", name, v)); }, value);
+    std::string line = fmt::format("{} x {} tasks  seed {}  time scale {} (1 simulated s = {} s)", s.task, s.tasks,
+                                   s.seed, s.time_scale, s.time_scale);
+    if (!params.empty()) line += fmt::format("  {}", fmt::join(params, " "));
+    if (s.memory != sharing::shared) line += fmt::format("  memory {}", to_string(s.memory));
+    line += fmt::format("  {} run{}", c.runs, c.runs == 1 ? "" : "s");
+    if (c.warmup > 0) line += fmt::format(" after {} warm-up{}", c.warmup, c.warmup == 1 ? "" : "s");
+    return line;
+}
+
+table_text main_table(const comparison& c) {
+    const bool many = c.runs > 1;
+    bool any_shared = false, any_check = false;
+    for (const auto& r : c.results) {
+        any_shared = any_shared || r.representative().result.shared.has_value();
+        any_check = any_check || !r.representative().result.check.empty();
+    }
+    table_text t;
+    t.headers = {"backend", many ? "wall (mean ± σ)" : "wall"};
+    if (many) t.headers.push_back("min … max");
+    for (auto h : {"cpu", "concurrency", "parallelism", "in flight", "ok", "failed", "value"}) t.headers.push_back(h);
+    if (any_shared)
+        for (auto h : {"expected", "actual", "lost"}) t.headers.push_back(h);
+    if (any_check) t.headers.push_back("check");
+    t.left.assign(t.headers.size(), false);
+    t.left[0] = true;
+    if (any_check) t.left.back() = true;
+
+    for (const auto& r : c.results) {
+        const auto wall = r.stats(&run_metrics::wall_s);
+        const auto median = [&](double run_metrics::*m) { return r.stats(m).median; };
+        const auto& rep = r.representative();
+        const auto& m = r.representative_metrics();
+        std::vector<std::string> row{r.backend};
+        if (many) {
+            row.push_back(fmt::format("{} ± {}", seconds(wall.mean), seconds(wall.stddev)));
+            row.push_back(fmt::format("{} … {}", seconds(wall.min), seconds(wall.max)));
+        } else {
+            row.push_back(seconds(wall.median));
+        }
+        row.push_back(seconds(median(&run_metrics::cpu_s)));
+        row.push_back(fmt::format("{:.2f}", median(&run_metrics::concurrency)));
+        row.push_back(fmt::format("{:.2f}", median(&run_metrics::parallelism)));
+        row.push_back(fmt::format("{}", m.max_in_flight));
+        row.push_back(fmt::format("{}", m.tasks_ok));
+        row.push_back(fmt::format("{}", m.tasks_failed));
+        row.push_back(rep.result.value ? fmt::format("{}", *rep.result.value) : "-");
+        if (any_shared) {
+            const auto& s = rep.result.shared;
+            row.push_back(s ? fmt::format("{}", s->expected) : "-");
+            row.push_back(s ? fmt::format("{}", s->actual) : "-");
+            row.push_back(s ? fmt::format("{}", s->lost()) : "-");
+        }
+        if (any_check) row.push_back(rep.result.check.empty() ? "-" : rep.result.check);
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+table_text resources_table(const comparison& c) {
+    table_text t;
+    t.headers = {"backend", "heartbeat lag max", "lag p99", "task cpu", "peak memory", "children max / sum",
+                 "switches vol / invol"};
+    t.left.assign(t.headers.size(), false);
+    t.left[0] = true;
+    for (const auto& r : c.results) {
+        const auto median = [&](double run_metrics::*m) { return r.stats(m).median; };
+        const double child_max = median(&run_metrics::children_max_rss_mib);
+        t.rows.push_back({r.backend, seconds(median(&run_metrics::heartbeat_max_lag_s)),
+                          seconds(median(&run_metrics::heartbeat_p99_lag_s)), seconds(median(&run_metrics::task_cpu_s)),
+                          mib(median(&run_metrics::peak_rss_mib)),
+                          child_max < 0 ? "-"
+                                        : fmt::format("{} / {}", mib(child_max),
+                                                      mib(median(&run_metrics::children_sum_rss_mib))),
+                          fmt::format("{:.0f} / {:.0f}", median(&run_metrics::voluntary_switches),
+                                      median(&run_metrics::involuntary_switches))});
+    }
+    return t;
+}
+
+namespace {
+// Display width: the table's only multi-byte characters are '±', '…' and 'µ', one column each.
+std::size_t width_of(const std::string& s) {
+    std::size_t w = 0;
+    for (unsigned char ch : s)
+        if ((ch & 0xC0) != 0x80) ++w;
+    return w;
+}
+}  // namespace
+
+std::string aligned(const table_text& t, const std::string& header_on, const std::string& header_off) {
+    std::vector<std::size_t> widths(t.headers.size());
+    for (std::size_t c = 0; c < t.headers.size(); ++c) {
+        widths[c] = width_of(t.headers[c]);
+        for (const auto& row : t.rows) widths[c] = std::max(widths[c], width_of(row[c]));
+    }
+    const auto line = [&](const std::vector<std::string>& cells) {
+        std::string out;
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+            if (c) out += "  ";
+            const std::string pad(widths[c] - width_of(cells[c]), ' ');
+            out += t.left[c] ? cells[c] + pad : pad + cells[c];
+        }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        return out + "\n";
+    };
+    std::string out = header_on + line(t.headers);
+    if (!header_off.empty()) out.insert(out.size() - 1, header_off);
+    for (const auto& row : t.rows) out += line(row);
+    return out;
+}
+
+std::vector<std::string> ranking_lines(const comparison& c) {
+    std::vector<std::string> out;
+    for (const auto& s : rank_by_wall(c)) {
+        if (c.runs > 1)
+            out.push_back(fmt::format("{} ran {:.2f} ± {:.2f} times faster than {}", s.faster, s.ratio.ratio,
+                                      s.ratio.stddev, s.slower));
+        else
+            out.push_back(fmt::format("{} ran {:.2f} times faster than {}", s.faster, s.ratio.ratio, s.slower));
+    }
+    return out;
+}
+
+}  // namespace tasklab::format::detail

@@ -1,0 +1,31 @@
+#pragma once
+// Cells shared by the text renderers: the same figure reads the same in the table, the
+// Markdown and the demo.
+#include <string>
+#include <vector>
+
+#include "tasklab/comparison.hpp"
+
+namespace tasklab::format::detail {
+
+std::string seconds(double s);        // "6.776 s", "812 ms", "45.1 µs"
+std::string mib(double value);        // "5.2 MiB", "-" when unknown
+std::string scenario_line(const comparison& c);  // "download x 10 tasks  seed 1  ..."
+
+/// One row per backend: the figures people compare, as text (medians over runs; wall also as
+/// mean ± σ and min … max when there is more than one run).
+struct table_text {
+    std::vector<std::string> headers;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<bool> left;  // per column: left-aligned
+};
+table_text main_table(const comparison& c);
+table_text resources_table(const comparison& c);
+
+/// Columns padded to their widest cell, two spaces apart.
+std::string aligned(const table_text& t, const std::string& header_on = {}, const std::string& header_off = {});
+
+/// "coroutine ran 7.02 ± 0.10 times faster than sequential".
+std::vector<std::string> ranking_lines(const comparison& c);
+
+}  // namespace tasklab::format::detail
