@@ -180,32 +180,45 @@ int list_command(const task_registry& registry) {
 
 void add_run_options(CLI::App& cmd, run_request& req) {
     cmd.add_option("-b,--backend", req.backends, "backends to compare: name,name,... or all")
+        ->type_name("LIST")
         ->capture_default_str();
     cmd.add_option("-n,--tasks", req.tasks,
-                   fmt::format("number of tasks (default {})", req.type->default_tasks()));
+                   fmt::format("number of tasks (default {})", req.type->default_tasks()))
+        ->type_name("N");
     cmd.add_option("--seed", req.seed, "seed of the random durations; the same seed, the same run")
+        ->type_name("S")
         ->capture_default_str();
     cmd.add_option("--time-scale", req.time_scale, "real seconds per simulated second (the lesson's: 1)")
+        ->type_name("X")
         ->capture_default_str();
     cmd.add_option("--sharing", req.memory, "fork: shared memory, or a private copy per child")
+        ->type_name("MODE")
         ->check(CLI::IsMember({"shared", "private"}))
         ->capture_default_str();
     cmd.add_option("--format", req.format, "what stdout gets: table, json, csv or markdown")
+        ->type_name("FORMAT")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
         ->capture_default_str();
-    cmd.add_option("--runs", req.runs, "measured runs per backend (statistics over them)")->capture_default_str();
-    cmd.add_option("--warmup", req.warmup, "unmeasured runs per backend before them")->capture_default_str();
-    cmd.add_option("--export-json", req.export_json, "also write the JSON report to FILE (- for stdout)");
-    cmd.add_option("--export-csv", req.export_csv, "also write the CSV report to FILE (- for stdout)");
-    cmd.add_option("--export-markdown", req.export_markdown, "also write the Markdown report to FILE (- for stdout)");
+    cmd.add_option("--runs", req.runs, "measured runs per backend (statistics over them)")->type_name("R")->capture_default_str();
+    cmd.add_option("--warmup", req.warmup, "unmeasured runs per backend before them")->type_name("W")->capture_default_str();
+    cmd.add_option("--export-json", req.export_json, "also write the JSON report to FILE (- for stdout)")
+        ->type_name("FILE");
+    cmd.add_option("--export-csv", req.export_csv, "also write the CSV report to FILE (- for stdout)")
+        ->type_name("FILE");
+    cmd.add_option("--export-markdown", req.export_markdown, "also write the Markdown report to FILE (- for stdout)")
+        ->type_name("FILE");
     cmd.add_flag("--timeline", req.timeline, "draw each backend's tasks over time after the report");
-    cmd.add_option("--trace", req.trace_file, "write a Chrome trace (Perfetto, chrome://tracing) to FILE");
+    cmd.add_option("--trace", req.trace_file, "write a Chrome trace (Perfetto, chrome://tracing) to FILE")
+        ->type_name("FILE");
     cmd.add_flag("-q,--quiet", req.quiet, "no progress line on stderr");
     for (const auto& spec : req.type->params()) {
         auto* opt = cmd.add_option_function<std::string>(
             "--" + spec.name, [&req, name = spec.name](const std::string& v) { req.params[name] = v; },
             fmt::format("{} (default {})", spec.help, spec.default_value));
-        if (spec.kind == param_kind::choice) opt->check(CLI::IsMember(spec.choices));
+        if (spec.kind == param_kind::choice)
+            opt->check(CLI::IsMember(spec.choices))->type_name("CHOICE");
+        else
+            opt->type_name(spec.kind == param_kind::integer ? "N" : "X");
     }
 }
 
