@@ -27,10 +27,22 @@ const std::vector<figure>& figures() {
 }
 
 summary_stats backend_runs::stats(double run_metrics::*member) const {
+    // Every figure is a duration, a ratio, a size or a count: a negative value means "could not
+    // be measured" and is left out, so n says how many runs measured it.
     std::vector<double> values;
     values.reserve(metrics.size());
-    for (const auto& m : metrics) values.push_back(m.*member);
+    for (const auto& m : metrics)
+        if (m.*member >= 0) values.push_back(m.*member);
     return summarize(values);
+}
+
+run_metrics backend_runs::medians() const {
+    run_metrics out = representative_metrics();
+    for (const auto& f : figures()) {
+        const auto s = stats(f.member);
+        out.*(f.member) = s.n > 0 ? s.median : -1;
+    }
+    return out;
 }
 
 namespace {

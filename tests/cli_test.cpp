@@ -262,4 +262,6 @@ TEST_CASE("cli: exports go to files and to stdout from one run", "[cli]") {
     require_usage_error("run download --runs x", "--runs");
     require_usage_error("run download --warmup -1", "--warmup");
     require_usage_error("run download --format yaml", "--format");
+    require_usage_error("run download --format json --timeline", "--timeline");
+    require_usage_error("run download --format csv --timeline", "--timeline");
 }

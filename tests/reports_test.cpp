@@ -71,6 +71,8 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
     return rows;
 }
 
+bool row_value_empty(const std::vector<std::string>& row, std::size_t column) { return row.at(column).empty(); }
+
 }  // namespace
 
 TEST_CASE("statistics: mean, sample deviation, median and the propagated ratio", "[stats]") {
@@ -212,6 +214,11 @@ TEST_CASE("exports: JSON, CSV and Markdown of one comparison agree", "[exports]"
         CHECK(line.find(fmt::format("| {} |", j["shared"]["lost"].get<long long>())) != std::string::npos);
         CHECK(line.find(fmt::format("| {} |", j["tasks_ok"].get<long long>())) != std::string::npos);
     }
+    // What no run could measure is absent, not a number: fork alone has children.
+    CHECK(doc["results"][0]["statistics"]["children_max_rss_mib"].is_null());
+    CHECK(doc["results"][0]["resources"]["children_max_rss_mib"].is_null());
+    CHECK(row_value_empty(rows[1], col("children_max_rss_mib_median")));
+    CHECK(doc["results"][0]["statistics"]["wall_s"]["n"] == 2);
     CHECK(md.find("| :--- |") != std::string::npos);
     CHECK(md.find("\x1b") == std::string::npos);
 }

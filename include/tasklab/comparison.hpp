@@ -35,6 +35,9 @@ struct backend_runs {
     /// shows. With an even number of runs, the faster of the two middle ones.
     const run_report& representative() const;
     const run_metrics& representative_metrics() const;
+    /// Every figure at its median over the runs (-1 where no run measured it); the counts
+    /// (in flight, ok, failed, longest task) are the representative run's.
+    run_metrics medians() const;
 };
 
 struct comparison {

@@ -55,8 +55,10 @@ void blocking_context::unlock(mutex& m) noexcept { m.unlock(); }
 // --- timer_context -----------------------------------------------------------------------
 
 awaitable<void> timer_context::yield() {
-    {
+    if (shared_loop_) {
         const waiting w(*this, wait_kind::interleaved);
+        co_await asio::post(executor_, asio::use_awaitable);
+    } else {
         co_await asio::post(executor_, asio::use_awaitable);
     }
     throw_if_stopped(*this);

@@ -40,9 +40,11 @@ private:
 /// Tasks on an event loop: waits are timers, a yield goes to the back of the loop's queue.
 class timer_context : public context {
 public:
+    /// `shared_loop`: other tasks run on this loop too, so the time after a yield is spent
+    /// interleaved with them (a fork child's loop runs its task alone: a yield waits for nobody).
     timer_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
-                  asio::any_io_executor ex) noexcept
-        : context(id, shared_state, time_scale, std::move(stop)), executor_(std::move(ex)) {}
+                  asio::any_io_executor ex, bool shared_loop) noexcept
+        : context(id, shared_state, time_scale, std::move(stop)), executor_(std::move(ex)), shared_loop_(shared_loop) {}
     awaitable<void> yield() override;
 
 protected:
@@ -51,6 +53,7 @@ protected:
 
 private:
     asio::any_io_executor executor_;
+    bool shared_loop_;
 };
 
 /// Coroutine backend: many tasks share one loop, so a lock must suspend, never block.
@@ -58,7 +61,7 @@ class loop_context final : public timer_context {
 public:
     loop_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
                  asio::any_io_executor ex, async_lock_table& locks) noexcept
-        : timer_context(id, shared_state, time_scale, std::move(stop), std::move(ex)), locks_(locks) {}
+        : timer_context(id, shared_state, time_scale, std::move(stop), std::move(ex), true), locks_(locks) {}
     awaitable<lock_guard> lock(mutex& m) override;
 
 protected:
@@ -72,7 +75,9 @@ private:
 /// mutex may block it.
 class child_context final : public timer_context {
 public:
-    using timer_context::timer_context;
+    child_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
+                  asio::any_io_executor ex) noexcept
+        : timer_context(id, shared_state, time_scale, std::move(stop), std::move(ex), false) {}
     awaitable<lock_guard> lock(mutex& m) override;
 
 protected:

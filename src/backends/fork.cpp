@@ -253,9 +253,10 @@ void fork_backend::execute(run_state& run) {
             }
             if (running.empty()) continue;
 
-            const auto until_tick = run.heartbeat.next_due() - monotonic_ns();
-            const int timeout_ms = until_tick <= 0 ? 0 : static_cast<int>((until_tick + 999'999) / 1'000'000);
-            const int ready = ::poll(polls.data(), polls.size(), timeout_ms);
+            // ppoll, not poll: a timeout in nanoseconds, so an idle parent ticks on time.
+            const auto until_tick = std::max<std::int64_t>(0, run.heartbeat.next_due() - monotonic_ns());
+            const timespec timeout{static_cast<time_t>(until_tick / 1'000'000'000), static_cast<long>(until_tick % 1'000'000'000)};
+            const int ready = ::ppoll(polls.data(), polls.size(), &timeout, nullptr);
             tick_if_due();
             if (ready < 0) {
                 if (errno == EINTR) continue;

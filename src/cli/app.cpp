@@ -126,6 +126,10 @@ int run_command(const run_request& req) {
     options.warmup = parse_number<std::size_t>("--warmup", req.warmup, "a whole number from 0 to 1000");
     if (options.runs == 0 || options.runs > max_runs) throw usage_error(fmt::format("--runs: expected 1 to {}, got {}", max_runs, options.runs));
     if (options.warmup > max_runs) throw usage_error(fmt::format("--warmup: expected 0 to {}, got {}", max_runs, options.warmup));
+    if (req.timeline && (req.format == "json" || req.format == "csv"))
+        throw usage_error(fmt::format("--timeline draws for a person and would break --format {}: use --export-{} "
+                                      "FILE for the {} and keep the table on stdout",
+                                      req.format, req.format, req.format));
     output stdout_out("--format", "-");
     output json_out("--export-json", req.export_json);
     output csv_out("--export-csv", req.export_csv);

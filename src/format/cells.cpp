@@ -50,7 +50,8 @@ table_text main_table(const comparison& c) {
 
     for (const auto& r : c.results) {
         const auto wall = r.stats(&run_metrics::wall_s);
-        const auto median = [&](double run_metrics::*m) { return r.stats(m).median; };
+        const auto medians = r.medians();
+        const auto median = [&](double run_metrics::*m) { return medians.*m; };
         const auto& rep = r.representative();
         const auto& m = r.representative_metrics();
         std::vector<std::string> row{r.backend};
@@ -86,7 +87,8 @@ table_text resources_table(const comparison& c) {
     t.left.assign(t.headers.size(), false);
     t.left[0] = true;
     for (const auto& r : c.results) {
-        const auto median = [&](double run_metrics::*m) { return r.stats(m).median; };
+        const auto medians = r.medians();
+        const auto median = [&](double run_metrics::*m) { return medians.*m; };
         const double child_max = median(&run_metrics::children_max_rss_mib);
         t.rows.push_back({r.backend, seconds(median(&run_metrics::heartbeat_max_lag_s)),
                           seconds(median(&run_metrics::heartbeat_p99_lag_s)), seconds(median(&run_metrics::task_cpu_s)),

@@ -2,13 +2,11 @@
 
 #include <fmt/format.h>
 
-
-#include "tasklab/metrics.hpp"
-
 namespace tasklab::format {
 
-std::string verdict_line(const run_report& report) {
-    const auto m = measure(report);
+std::string verdict_line(const run_report& report) { return verdict_line(measure(report), report); }
+
+std::string verdict_line(const run_metrics& m, const run_report& report) {
     const auto v = judge(m);
     std::string line;
     if (v.concurrent)

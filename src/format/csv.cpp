@@ -40,7 +40,7 @@ std::string csv(const comparison& c) {
                                      fmt::format("{}", c.runs), field(r.backend)};
         for (const auto& f : figures()) {
             const auto s = r.stats(f.member);
-            for (double v : {s.median, s.mean, s.stddev, s.min, s.max}) row.push_back(number(v));
+            for (double v : {s.median, s.mean, s.stddev, s.min, s.max}) row.push_back(s.n > 0 ? number(v) : "");
         }
         row.push_back(fmt::format("{}", m.max_in_flight));
         row.push_back(fmt::format("{}", m.tasks_ok));

@@ -40,14 +40,16 @@ json record_json(const task_record& r) {
 }
 
 json stats_json(const summary_stats& s) {
-    return {{"mean", s.mean}, {"stddev", s.stddev}, {"median", s.median}, {"min", s.min}, {"max", s.max}};
+    if (s.n == 0) return nullptr;  // no run could measure it
+    return {{"n", s.n}, {"mean", s.mean}, {"stddev", s.stddev}, {"median", s.median}, {"min", s.min}, {"max", s.max}};
 }
 
 json result_json(const backend_runs& r) {
     const auto& rep = r.representative();
     const auto& m = r.representative_metrics();
-    const auto median = [&](double run_metrics::*member) { return r.stats(member).median; };
-    const auto v = judge(m);
+    const auto medians = r.medians();
+    const auto median = [&](double run_metrics::*member) { return medians.*member; };
+    const auto v = judge(r.medians());  // the same figures as the top-level keys
     json out{{"backend", r.backend},
              {"wall_s", median(&run_metrics::wall_s)},
              {"cpu_s", median(&run_metrics::cpu_s)},
@@ -88,7 +90,7 @@ json result_json(const backend_runs& r) {
     json runs = json::array();
     for (const auto& rm : r.metrics) {
         json run = json::object();
-        for (const auto& f : figures()) run[std::string(f.name)] = rm.*(f.member);
+        for (const auto& f : figures()) run[std::string(f.name)] = or_null(rm.*(f.member));
         run["max_in_flight"] = rm.max_in_flight;
         run["tasks_ok"] = rm.tasks_ok;
         run["tasks_failed"] = rm.tasks_failed;

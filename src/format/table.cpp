@@ -23,7 +23,7 @@ std::string table(const comparison& c, table_style style) {
     for (const auto& r : c.results) name_width = std::max(name_width, r.backend.size());
     for (const auto& r : c.results) {
         const auto& rep = r.representative();
-        out += fmt::format("  {:<{}}  {}\n", r.backend, name_width, verdict_line(rep));
+        out += fmt::format("  {:<{}}  {}\n", r.backend, name_width, verdict_line(r.medians(), rep));
         if (rep.result.shared && !rep.result.shared->note.empty())
             out += fmt::format("  {:<{}}  {}{}{}\n", "", name_width, dim, rep.result.shared->note, reset);
         constexpr std::size_t failures_shown = 5;
