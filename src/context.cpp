@@ -1,9 +1,9 @@
 #include "tasklab/context.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "tasklab/clock.hpp"
-#include <utility>
 
 namespace tasklab {
 
@@ -33,6 +33,7 @@ constexpr std::int64_t interleave_gap_ns = 1'000'000;
 void context::wait_begins(wait_kind kind) noexcept {
     if (!record_) return;
     record_->cpu_ns += thread_cpu_ns() - cpu_mark_;
+    if (!record_waits_) return;  // every suspension passes here: read no clock nobody asked for
     wait_start_ = monotonic_ns() - origin_ns_;
     waiting_for_ = kind;
 }
