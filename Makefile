@@ -1,8 +1,9 @@
 # Thin wrapper over CMake presets: the README's two commands and a few conveniences.
 PRESET ?= release
 BUILD  := build/$(PRESET)
+FUZZ_SECONDS ?= 60
 
-.PHONY: demo test build configure deps asan tsan clean
+.PHONY: demo test build configure deps asan tsan fuzz docs-results clean
 
 demo: build
 	./$(BUILD)/tasklab demo
@@ -24,6 +25,14 @@ asan:
 
 tsan:
 	$(MAKE) test PRESET=tsan
+
+# libFuzzer on the fork backend's wire format (clang-14, installed if missing).
+fuzz:
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Reruns every command shown in README.md and docs/ and rewrites its output block.
+docs-results: build
+	bash docs/regenerate.sh $(BUILD)
 
 clean:
 	rm -rf build
