@@ -2,7 +2,7 @@
 PRESET ?= release
 BUILD  := build/$(PRESET)
 
-.PHONY: demo test build configure deps asan tsan clean
+.PHONY: demo test build configure deps asan tsan stress clean
 
 demo: build
 	./$(BUILD)/tasklab demo
@@ -24,6 +24,11 @@ asan:
 
 tsan:
 	$(MAKE) test PRESET=tsan
+
+# The [faults] suite 50 times in a row, in random order with random delays (REPEAT=n to change).
+REPEAT ?= 50
+stress: build
+	bash tests/stress.sh $(BUILD) $(REPEAT)
 
 clean:
 	rm -rf build

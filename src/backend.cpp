@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <signal.h>
 #include <string.h>
 
@@ -97,6 +99,15 @@ struct run_resources {
     std::vector<task_record> records;
 };
 
+/// Keeps what a run's abandoned threads may still use alive, and reachable, until the process
+/// exits: never destroyed, so no thread can outlive it.
+void keep_for_abandoned_threads(std::shared_ptr<void> resources) {
+    static std::mutex m;
+    static auto* kept = new std::vector<std::shared_ptr<void>>;
+    const std::lock_guard lock(m);
+    kept->push_back(std::move(resources));
+}
+
 }  // namespace
 
 run_report backend::run(const scenario& s, const run_options& options) {
@@ -128,8 +139,8 @@ run_report backend::run(const scenario& s, const run_options& options) {
         report.records = std::move(res->records);
     } else {
         // A thread still runs a task and may write its record and use the shared state: the
-        // report gets a copy, and everything the thread can reach stays alive (deliberately
-        // leaked, once per such run) - the alternative is a use after free.
+        // report gets a copy, and everything the thread can reach stays alive for the rest of
+        // the process (once per such run) - the alternative is a use after free.
         report.records.reserve(res->records.size());
         for (std::size_t i = 0; i < res->records.size(); ++i) {
             const auto& abandoned = state->abandoned();
@@ -137,8 +148,8 @@ run_report backend::run(const scenario& s, const run_options& options) {
                                          [i](const task_record& r) { return r.index == i; });
             report.records.push_back(it != abandoned.end() ? *it : res->records[i]);
         }
-        (void)state.release();
-        (void)res.release();
+        keep_for_abandoned_threads(std::shared_ptr<run_state>(std::move(state)));
+        keep_for_abandoned_threads(std::shared_ptr<run_resources>(std::move(res)));
     }
 
     // Wall time ends with the last task, as docs/measurements.md defines it; a run whose

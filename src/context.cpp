@@ -85,7 +85,7 @@ void context::wait_ends() noexcept {
 bool context::past_deadline() const noexcept { return deadline_ns_ != 0 && monotonic_ns() >= deadline_ns_; }
 
 void context::throw_if_stopped() const {
-    if (past_deadline())
+    if (past_deadline() || (stop_requested() && stopped_for_timeout()))
         throw task_cancelled(fmt::format("timed out after {} (--timeout)",
                                          format::detail::seconds(static_cast<double>(timeout_ns_) / 1e9)));
     if (stop_requested()) throw task_cancelled("cancelled: the run was stopped");

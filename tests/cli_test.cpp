@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <filesystem>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -181,15 +184,75 @@ TEST_CASE("fork: cli - SIGINT and SIGTERM stop the run: partial report, 130 or 1
             ::usleep(100'000);
             for (const auto& rec : r["records"]) {
                 const auto child = rec["worker"].get<pid_t>();
-                if (child > 0) CHECK((::kill(child, 0) == -1 && errno == ESRCH));  // killed and reaped
+                if (child > 0) CHECK((::kill(child, 0) == -1 && errno == ESRCH));  // killed, and reaped by tasklab
             }
         }
     }
 }
 
+namespace {
+
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const auto name = entry.path().filename().string();
+        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        const auto close = line.rfind(')');  // the command may contain spaces and parentheses
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 2));
+        char state = 0;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == parent) out.push_back(static_cast<pid_t>(std::stoi(name)));
+    }
+    return out;
+}
+
+/// Running or sleeping: not gone, and not a zombie waiting for whoever reaps orphans here.
+bool alive(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' && line[close + 2] != 'X';
+}
+
+}  // namespace
+
+TEST_CASE("fork: cli - children die with tasklab when it is killed outright (PR_SET_PDEATHSIG)", "[cli][faults]") {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int null_fd = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd <= 2; ++fd) ::dup2(null_fd, fd);
+        ::execl(TASKLAB_EXE, TASKLAB_EXE, "run", "download", "--tasks", "6", "--min", "100", "--max", "100",
+                "--backend", "fork", "--runs", "1", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Bounded wait for the children to appear.
+    std::vector<pid_t> children;
+    for (int i = 0; i < 500 && children.size() < 6; ++i) {
+        ::usleep(10'000);
+        children = children_of(pid);
+    }
+    CHECK(children.size() == 6);
+    ::kill(pid, SIGKILL);  // no handler runs: only the kernel can take the children down now
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    for (int i = 0; i < 200; ++i) {
+        if (std::none_of(children.begin(), children.end(), alive)) break;
+        ::usleep(10'000);
+    }
+    for (const pid_t c : children) CHECK_FALSE(alive(c));
+}
+
 TEST_CASE("cli: a thread that ignores its timeout is reported as overrunning, and the run ends", "[cli][faults]") {
     // In a process of its own: the spinning thread is left behind until that process exits.
-    const auto o = tasklab_cli("run download --tasks 3 --min 1 --max 1 --spin 1 --timeout 2 --time-scale 0.05 "
+    // The others wait 50 ms, a tenth of the timeout: even a loaded machine (one core is spun)
+    // finishes them in time.
+    const auto o = tasklab_cli("run download --tasks 3 --min 1 --max 1 --spin 1 --timeout 10 --time-scale 0.05 "
                                "--backend thread --runs 1 --format json");
     CHECK(o.code == 1);
     const auto doc = nlohmann::json::parse(o.out);

@@ -96,6 +96,9 @@ public:
 
 protected:
     virtual awaitable<void> wait_for(std::chrono::nanoseconds real) = 0;
+    /// Whether a stop request on this task's token was its timeout (a backend may stop a task
+    /// for its deadline from outside: the thread backend's watcher does).
+    virtual bool stopped_for_timeout() const noexcept { return false; }
     virtual void unlock(mutex& m) noexcept = 0;
     friend class lock_guard;
 

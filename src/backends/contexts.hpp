@@ -4,6 +4,7 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -23,10 +24,16 @@ public:
     using context::context;
     awaitable<void> yield() override;
     awaitable<lock_guard> lock(mutex& m) override;
+    /// Set when someone else stops this task for its deadline (a flag that becomes true first).
+    void timeout_flag(const std::atomic<bool>* flag) noexcept { timed_out_ = flag; }
 
 protected:
     awaitable<void> wait_for(std::chrono::nanoseconds real) override;
     void unlock(mutex& m) noexcept override;
+    bool stopped_for_timeout() const noexcept override { return timed_out_ && timed_out_->load(); }
+
+private:
+    const std::atomic<bool>* timed_out_ = nullptr;
 };
 
 /// One async_mutex per tasklab::mutex that the tasks of one event loop lock.

@@ -36,7 +36,7 @@ enum : std::uint8_t { running, finished, abandoned };
 struct watch_board {
     explicit watch_board(std::size_t n)
         : state(new std::atomic<std::uint8_t>[n]()), start_ns(new std::atomic<std::int64_t>[n]()),
-          worker(new std::atomic<std::int64_t>[n]()) {}
+          worker(new std::atomic<std::int64_t>[n]()), timed_out(new std::atomic<bool>[n]()) {}
 
     void task_finished(std::size_t i) {
         std::uint8_t expected = running;
@@ -52,6 +52,7 @@ struct watch_board {
     std::unique_ptr<std::atomic<std::uint8_t>[]> state;
     std::unique_ptr<std::atomic<std::int64_t>[]> start_ns;  // monotonic; 0 until the task starts
     std::unique_ptr<std::atomic<std::int64_t>[]> worker;
+    std::unique_ptr<std::atomic<bool>[]> timed_out;  // the watcher stopped it for its deadline
     std::mutex m;
     std::condition_variable cv;
     std::size_t ended = 0;  // threads past their task (finished ones; abandoned ones later, if ever)
@@ -93,6 +94,7 @@ private:
             if (board_.state[i].load(std::memory_order_acquire) != running) continue;
             const std::int64_t started = board_.start_ns[i].load(std::memory_order_acquire);
             if (asked_at_[i] == 0 && (stopping || (timeout > 0 && started != 0 && now >= started + timeout))) {
+                if (!stopping) board_.timed_out[i].store(true);  // before the stop, which the task may see at once
                 threads_[i].request_stop();
                 asked_at_[i] = now;
             }
@@ -155,6 +157,7 @@ void thread_backend::execute(run_state& run) {
                     // deadline, and every task when the run stops.
                     detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed},
                                                  run.shared_state, run.s.settings.time_scale, std::move(stop));
+                    ctx.timeout_flag(&board->timed_out[i]);
                     detail::spawn_recorded(io, ctx, run);
                     io.run();
                 } catch (...) {
