@@ -99,9 +99,9 @@ bool context::lock_blocking(mutex& m) {
     constexpr std::int64_t slice_ns = 10'000'000;
     while (true) {
         throw_if_stopped();
-        std::int64_t until = monotonic_ns() + slice_ns;
-        if (deadline_ns_ != 0) until = std::min(until, deadline_ns_);
-        if (const auto owner_died = m.lock_until(until)) return *owner_died;
+        std::int64_t wait = slice_ns;
+        if (deadline_ns_ != 0) wait = std::min(wait, deadline_ns_ - monotonic_ns());
+        if (const auto owner_died = m.try_lock_for(wait)) return *owner_died;
     }
 }
 

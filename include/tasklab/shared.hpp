@@ -36,8 +36,10 @@ public:
     /// Takes the mutex if it is free: nullopt when another owner holds it, otherwise
     /// whether the previous owner died holding it (as lock()).
     std::optional<bool> try_lock();
-    /// As lock(), but gives up at `deadline_ns` on the monotonic clock: nullopt then.
-    std::optional<bool> lock_until(std::int64_t deadline_ns);
+    /// As lock(), but gives up after about `wait_ns` nanoseconds: nullopt then. (Measured on
+    /// the realtime clock, which pthread_mutex_timedlock takes; callers wait in short slices
+    /// against the monotonic clock, so a clock step costs one slice at most.)
+    std::optional<bool> try_lock_for(std::int64_t wait_ns);
     /// After a lock that returned true, once the guarded data is repaired. Unlocking without
     /// it would make the mutex unusable for good (ENOTRECOVERABLE), so lock_guard calls it
     /// on unlock if the task did not.
