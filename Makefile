@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test build configure deps asan tsan fuzz docs-results clean
+.PHONY: demo test build configure deps asan tsan fuzz stress docs-results clean
 
 demo: build
 	./$(BUILD)/tasklab demo
@@ -33,6 +33,11 @@ fuzz:
 # Reruns every command shown in README.md and docs/ and rewrites its output block.
 docs-results: build
 	bash docs/regenerate.sh $(BUILD)
+
+# The [faults] suite 50 times in a row, in random order with random delays (REPEAT=n to change).
+REPEAT ?= 50
+stress: build
+	bash tests/stress.sh $(BUILD) $(REPEAT)
 
 clean:
 	rm -rf build

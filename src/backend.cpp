@@ -3,6 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <vector>
+#include <signal.h>
+#include <string.h>
 
 #include "tasklab/clock.hpp"
 #include "tasklab/errors.hpp"
@@ -20,48 +26,131 @@ void backend::check(const scenario& s) const {
     if (settings.tasks > task_limit())
         throw usage_error(fmt::format("--tasks {}: the {} backend runs at most {} tasks", settings.tasks, name(),
                                       task_limit()));
+    if (!settings.faults.crash.empty() && !isolates_tasks())
+        throw usage_error(fmt::format("--crash {}: on the {} backend a crash takes the whole tasklab process down, "
+                                      "and every other task with it; only fork runs each task in a process of its "
+                                      "own (--backend fork)",
+                                      settings.faults.crash[0], name()));
+    if (!settings.faults.spin.empty() && !preempts_tasks())
+        throw usage_error(fmt::format("--spin {}: on the {} backend a task that never yields keeps the only thread, "
+                                      "and nothing - not even --timeout - can stop it (thread and fork can)",
+                                      settings.faults.spin[0], name()));
     check_backend(s);
+}
+
+std::int64_t real_timeout_ns(const scenario_settings& settings) noexcept {
+    const double ns = settings.timeout * settings.time_scale * 1e9;
+    if (!(ns > 0)) return 0;
+    return ns > 1e18 ? static_cast<std::int64_t>(1e18) : std::max<std::int64_t>(1, std::llround(ns));
 }
 
 void run_state::tick(std::int64_t now_ns) {
     heartbeat.tick(now_ns);
+    poll_stop();
     if (options.progress) options.progress(done_.load(std::memory_order_relaxed), records.size());
 }
 
+std::string stop_asked_by(const run_options& options) {
+    const int signal = options.stop_signal ? options.stop_signal->load(std::memory_order_relaxed) : 0;
+    if (signal != 0) {
+        const char* abbrev = ::sigabbrev_np(signal);
+        return abbrev ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", signal);
+    }
+    return options.stop.stop_requested() ? "stop requested" : "";
+}
+
+bool run_state::poll_stop() noexcept {
+    if (stopping_.load(std::memory_order_acquire)) return true;
+    const bool asked = (options.stop_signal && options.stop_signal->load(std::memory_order_relaxed) != 0) ||
+                       options.stop.stop_requested();
+    if (!asked) return false;
+    if (stopping_.exchange(true, std::memory_order_acq_rel)) return true;  // another thread won
+    try {
+        stopped_by_ = stop_asked_by(options);
+    } catch (...) {  // out of memory: the stop still happens, unnamed
+    }
+    stop.request_stop();
+    return true;
+}
+
+void run_state::abandon(task_record record) { abandoned_.push_back(std::move(record)); }
+
+namespace {
+
+/// What a run's tasks can reach: kept in one place so that a run whose thread had to be
+/// abandoned can leave all of it alive (see run_state::abandon) - the copies of the scenario
+/// and options included, since the task may still read them.
+struct run_resources {
+    run_resources(const scenario& s, const run_options& o)
+        : s(s), options(o), region(s.work->shared().size, s.settings.memory == sharing::shared),
+          records(s.settings.tasks) {
+        for (std::size_t i = 0; i < records.size(); ++i) records[i].index = static_cast<std::uint32_t>(i);
+        if (region.data()) s.work->init_shared(region.data());
+    }
+    ~run_resources() {
+        if (region.data()) s.work->destroy_shared(region.data());
+    }
+    run_resources(const run_resources&) = delete;
+    run_resources& operator=(const run_resources&) = delete;
+
+    const scenario s;
+    const run_options options;
+    shared_region region;
+    std::vector<task_record> records;
+};
+
+/// Keeps what a run's abandoned threads may still use alive, and reachable, until the process
+/// exits: never destroyed, so no thread can outlive it.
+void keep_for_abandoned_threads(std::shared_ptr<void> resources) {
+    static std::mutex m;
+    static auto* kept = new std::vector<std::shared_ptr<void>>;
+    const std::lock_guard lock(m);
+    kept->push_back(std::move(resources));
+}
+
+}  // namespace
+
 run_report backend::run(const scenario& s, const run_options& options) {
     check(s);
-    const auto& settings = s.settings;
-    const auto layout = s.work->shared();
-    shared_region region(layout.size, settings.memory == sharing::shared);
-    if (region.data()) s.work->init_shared(region.data());
-    struct destroy_on_exit {
-        const workload& work;
-        void* memory;
-        ~destroy_on_exit() {
-            if (memory) work.destroy_shared(memory);
-        }
-    } destroy{*s.work, region.data()};
+    auto res = std::make_unique<run_resources>(s, options);
 
     run_report report;
     report.backend = std::string(name());
-    report.memory = settings.memory;
-    report.records.resize(settings.tasks);
-    for (std::size_t i = 0; i < report.records.size(); ++i) report.records[i].index = static_cast<std::uint32_t>(i);
+    report.memory = s.settings.memory;
 
     const bool peak_is_this_runs = reset_peak_rss();
     const auto cpu_before = process_cpu_times();
     const auto origin = monotonic_ns();
-    run_state state(s, region.data(), report.records, origin, options);
-    execute(state);
+    auto state = std::make_unique<run_state>(res->s, res->region.data(), res->records, origin, res->options);
+    execute(*state);
     const auto finished = monotonic_ns() - origin;
     const auto cpu_after = process_cpu_times();
     report.origin_ns = origin;
-    report.heartbeat = state.heartbeat.summary();
-    report.usage = state.children;
+    report.heartbeat = state->heartbeat.summary();
+    report.usage = state->children;
     report.usage.peak_rss_kib = peak_rss_kib();
     report.usage.peak_rss_scope = peak_is_this_runs ? "run" : "process lifetime";
     report.usage.voluntary_switches = cpu_after.voluntary_switches - cpu_before.voluntary_switches;
     report.usage.involuntary_switches = cpu_after.involuntary_switches - cpu_before.involuntary_switches;
+    report.stopped_by = state->stopped_by();
+    const void* const shared_state = res->region.data();  // valid even if leaked below
+
+    if (state->abandoned().empty()) {
+        report.records = std::move(res->records);
+    } else {
+        // A thread still runs a task and may write its record and use the shared state: the
+        // report gets a copy, and everything the thread can reach stays alive for the rest of
+        // the process (once per such run) - the alternative is a use after free.
+        report.records.reserve(res->records.size());
+        for (std::size_t i = 0; i < res->records.size(); ++i) {
+            const auto& abandoned = state->abandoned();
+            const auto it = std::find_if(abandoned.begin(), abandoned.end(),
+                                         [i](const task_record& r) { return r.index == i; });
+            report.records.push_back(it != abandoned.end() ? *it : res->records[i]);
+        }
+        keep_for_abandoned_threads(std::shared_ptr<run_state>(std::move(state)));
+        keep_for_abandoned_threads(std::shared_ptr<run_resources>(std::move(res)));
+    }
 
     // Wall time ends with the last task, as docs/measurements.md defines it; a run whose
     // tasks never started ends when the backend gave up on them.
@@ -74,7 +163,7 @@ run_report backend::run(const scenario& s, const run_options& options) {
         }
     report.wall_ns = any_started ? last_end : finished;
     report.cpu_s = cpu_after.total() - cpu_before.total();
-    report.result = s.work->conclude(report.records, region.data());
+    report.result = s.work->conclude(report.records, shared_state);
     return report;
 }
 

@@ -80,20 +80,37 @@ comparison compare(const scenario& s, std::span<const std::unique_ptr<backend>> 
     c.settings = s.settings;
     c.runs = options.runs;
     c.warmup = options.warmup;
-    for (const auto& b : backends) {
-        backend_runs result;
+    // A stop asked for between runs ends the comparison there; one asked for during a run
+    // ends that run (its report says so) and the comparison after it.
+    const auto stop_asked = [&] {
+        if (c.stopped_by.empty()) c.stopped_by = stop_asked_by(options.run);
+        return !c.stopped_by.empty();
+    };
+    // Fork runs first: a thread left running by another backend (a task that ignored its
+    // stop, abandoned) would make forking unsafe for the rest of the process. The results
+    // keep the order they were asked for.
+    std::vector<std::size_t> order(backends.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_partition(order.begin(), order.end(), [&](std::size_t k) { return backends[k]->isolates_tasks(); });
+    std::vector<backend_runs> results(backends.size());
+    for (const auto k : order) {
+        const auto& b = backends[k];
+        auto& result = results[k];
         result.backend = std::string(b->name());
-        for (std::size_t i = 0; i < options.warmup; ++i) {
+        for (std::size_t i = 0; i < options.warmup && !stop_asked(); ++i) {
             if (options.on_run) options.on_run(b->name(), i + 1, options.warmup, true);
-            (void)b->run(s, options.run);
+            if (const auto r = b->run(s, options.run); !r.stopped_by.empty()) c.stopped_by = r.stopped_by;
         }
-        for (std::size_t i = 0; i < options.runs; ++i) {
+        for (std::size_t i = 0; i < options.runs && !stop_asked(); ++i) {
             if (options.on_run) options.on_run(b->name(), i + 1, options.runs, false);
             result.runs.push_back(b->run(s, options.run));
             result.metrics.push_back(measure(result.runs.back()));
+            if (!result.runs.back().stopped_by.empty()) c.stopped_by = result.runs.back().stopped_by;
         }
-        c.results.push_back(std::move(result));
+        if (!c.stopped_by.empty()) break;
     }
+    for (auto& r : results)
+        if (!r.runs.empty()) c.results.push_back(std::move(r));
     return c;
 }
 

@@ -1,9 +1,15 @@
 #include "tasklab/context.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <utility>
 
 #include "tasklab/clock.hpp"
+#include "format/cells.hpp"
+#include "tasklab/errors.hpp"
 
 namespace tasklab {
 
@@ -20,8 +26,21 @@ lock_guard& lock_guard::operator=(lock_guard&& other) noexcept {
     return *this;
 }
 
+void lock_guard::mark_consistent() {
+    if (owner_died_ && ctx_) mutex_->make_consistent();
+    owner_died_ = false;
+}
+
 void lock_guard::unlock() noexcept {
-    if (auto* ctx = std::exchange(ctx_, nullptr)) ctx->unlock(*mutex_);
+    if (auto* ctx = std::exchange(ctx_, nullptr)) {
+        if (std::exchange(owner_died_, false)) {
+            try {
+                mutex_->make_consistent();
+            } catch (...) {  // it stays inconsistent: the next owner is told the owner died
+            }
+        }
+        ctx->unlock(*mutex_);
+    }
 }
 
 namespace {
@@ -31,6 +50,9 @@ constexpr std::int64_t interleave_gap_ns = 1'000'000;
 }  // namespace
 
 void context::wait_begins(wait_kind kind) noexcept {
+    // A fault asked for: the process dies here - at a sleep or a yield, not while queuing for a
+    // lock, so a task that holds a lock dies holding it.
+    if (crash_signal_ != 0 && kind != wait_kind::lock) ::raise(crash_signal_);
     if (!record_) return;
     record_->cpu_ns += thread_cpu_ns() - cpu_mark_;
     if (!record_waits_) return;  // every suspension passes here: read no clock nobody asked for
@@ -60,10 +82,27 @@ void context::wait_ends() noexcept {
     }
 }
 
+bool context::past_deadline() const noexcept { return deadline_ns_ != 0 && monotonic_ns() >= deadline_ns_; }
+
+void context::throw_if_stopped() const {
+    if (past_deadline() || (stop_requested() && stopped_for_timeout()))
+        throw task_cancelled(fmt::format("timed out after {} (--timeout)",
+                                         format::detail::seconds(static_cast<double>(timeout_ns_) / 1e9)));
+    if (stop_requested()) throw task_cancelled("cancelled: the run was stopped");
+}
+
 bool context::lock_blocking(mutex& m) {
     if (const auto owner_died = m.try_lock()) return *owner_died;
     const waiting w(*this, wait_kind::lock);
-    return m.lock();
+    // In slices, so that a stop request or the deadline ends the wait: a pthread lock wait
+    // cannot be interrupted any other way.
+    constexpr std::int64_t slice_ns = 10'000'000;
+    while (true) {
+        throw_if_stopped();
+        std::int64_t wait = slice_ns;
+        if (deadline_ns_ != 0) wait = std::min(wait, deadline_ns_ - monotonic_ns());
+        if (const auto owner_died = m.try_lock_for(wait)) return *owner_died;
+    }
 }
 
 

@@ -56,6 +56,8 @@ run_metrics measure(const run_report& report) {
     for (const auto& r : report.records) {
         if (r.status == task_status::ok)
             ++m.tasks_ok;
+        else if (r.status == task_status::cancelled)
+            ++m.tasks_cancelled;
         else
             ++m.tasks_failed;
         if (!r.started) continue;

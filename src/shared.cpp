@@ -2,7 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 #include <utility>
 
@@ -31,25 +33,41 @@ mutex::~mutex() {
 namespace {
 
 // After pthread_mutex_lock or _trylock returned rc == 0 or EOWNERDEAD (the caller owns the
-// mutex now): whether the previous owner died inside its critical section. If so, the mutex
-// is made consistent again, so the caller can repair what it guards before anyone else sees it.
-bool owner_died(pthread_mutex_t& native, int rc, unsigned& recoveries, const char* what) {
+// mutex now): whether the previous owner died inside its critical section. The mutex stays
+// inconsistent until the caller has repaired what it guards (make_consistent).
+bool owner_died(int rc, unsigned& recoveries, const char* what) {
     if (rc == 0) return false;
     if (rc != EOWNERDEAD) throw std::system_error(rc, std::generic_category(), what);
-    const int fixed = ::pthread_mutex_consistent(&native);
-    if (fixed != 0) throw std::system_error(fixed, std::generic_category(), "pthread_mutex_consistent");
     ++recoveries;  // written only by the lock's owner
     return true;
 }
 
 }  // namespace
 
-bool mutex::lock() { return owner_died(native_, ::pthread_mutex_lock(&native_), recoveries_, "pthread_mutex_lock"); }
+bool mutex::lock() { return owner_died(::pthread_mutex_lock(&native_), recoveries_, "pthread_mutex_lock"); }
 
 std::optional<bool> mutex::try_lock() {
     const int rc = ::pthread_mutex_trylock(&native_);
     if (rc == EBUSY) return std::nullopt;
-    return owner_died(native_, rc, recoveries_, "pthread_mutex_trylock");
+    return owner_died(rc, recoveries_, "pthread_mutex_trylock");
+}
+
+std::optional<bool> mutex::try_lock_for(std::int64_t wait_ns) {
+    // pthread_mutex_timedlock rather than _clocklock (monotonic): ThreadSanitizer knows the
+    // former only, and would see every lock taken with the latter as never taken.
+    timespec at{};
+    ::clock_gettime(CLOCK_REALTIME, &at);
+    const std::int64_t ns = at.tv_nsec + std::max<std::int64_t>(0, wait_ns);
+    at.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+    at.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    const int rc = ::pthread_mutex_timedlock(&native_, &at);
+    if (rc == ETIMEDOUT) return std::nullopt;
+    return owner_died(rc, recoveries_, "pthread_mutex_timedlock");
+}
+
+void mutex::make_consistent() {
+    const int rc = ::pthread_mutex_consistent(&native_);
+    if (rc != 0 && rc != EINVAL) throw std::system_error(rc, std::generic_category(), "pthread_mutex_consistent");
 }
 
 void mutex::unlock() noexcept { ::pthread_mutex_unlock(&native_); }

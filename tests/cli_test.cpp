@@ -1,18 +1,25 @@
 // The tasklab executable as a user runs it: exit codes, messages, and what reaches stdout.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <filesystem>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tasklab/version.hpp"
 
@@ -105,6 +112,154 @@ TEST_CASE("cli: bad input is refused with exit 2 before anything runs", "[cli][u
     require_usage_error("run download --bogus", "bogus");
     require_usage_error("frobnicate", "frobnicate");
     require_usage_error("run download --backend thread --tasks 50000", "at most");
+    require_usage_error("run download --timeout -1", "--timeout");
+    require_usage_error("run download --timeout nan", "--timeout");
+    require_usage_error("run download --timeout soon", "--timeout");
+    require_usage_error("run download --tasks 4 --fail 4", "numbered 0 to 3");
+    require_usage_error("run download --fail x", "--fail");
+    require_usage_error("run download --fail-rate 1.5", "--fail-rate");
+    require_usage_error("run download --crash 1 --backend thread", "only fork");
+    require_usage_error("run download --crash 1 --backend all", "only fork");
+    require_usage_error("run download --crash 1 --crash-signal HUP --backend fork", "--crash-signal");
+    require_usage_error("run download --hang 1", "--timeout");
+    require_usage_error("run download --spin 1 --timeout 1 --backend coroutine", "nothing");
+}
+
+namespace {
+
+/// Starts tasklab with stdout to a file, sends it `sig` after `delay_ms`, waits (bounded).
+outcome interrupted_cli(const std::vector<std::string>& args, int sig, int delay_ms, const char* exe = TASKLAB_EXE) {
+    char out_path[] = "/tmp/tasklab-cli-out-XXXXXX";
+    const int out_fd = ::mkstemp(out_path);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out_fd, 1);
+        const int null_fd = ::open("/dev/null", O_RDWR);
+        ::dup2(null_fd, 0);
+        ::dup2(null_fd, 2);
+        std::vector<char*> argv{const_cast<char*>(exe)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(exe, argv.data());
+        ::_exit(127);
+    }
+    ::close(out_fd);
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(pid, sig);
+    int status = 0;
+    // Bounded: a tasklab that ignores the signal fails the test after 20 s instead of hanging it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            FAIL("tasklab did not stop within 20 s of the signal");
+        }
+        ::usleep(10'000);
+    }
+    outcome o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = slurp(out_path);
+    ::unlink(out_path);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("fork: cli - SIGINT and SIGTERM stop the run: partial report, 130 or 143, no child left", "[cli][faults]") {
+    for (const auto& [sig, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+        DYNAMIC_SECTION("signal " << sig) {
+            // Eight downloads of 2 s on fork, then on thread: the signal comes during fork's run.
+            const auto o = interrupted_cli({"run", "download", "--tasks", "8", "--min", "20", "--max", "20",
+                                            "--backend", "thread,fork", "--runs", "1", "--format", "json"},
+                                           sig, 500);
+            CHECK(o.code == code);
+            const auto doc = nlohmann::json::parse(o.out);
+            CHECK(doc["stopped_by"] == (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+            REQUIRE(doc["results"].size() == 1);  // thread never ran: the stop came first
+            const auto& r = doc["results"][0];
+            CHECK(r["backend"] == "fork");
+            CHECK(r["tasks_ok"].get<int>() + r["tasks_failed"].get<int>() + r["tasks_cancelled"].get<int>() == 8);
+            CHECK(r["tasks_cancelled"] == 8);
+            ::usleep(100'000);
+            for (const auto& rec : r["records"]) {
+                const auto child = rec["worker"].get<pid_t>();
+                if (child > 0) CHECK((::kill(child, 0) == -1 && errno == ESRCH));  // killed, and reaped by tasklab
+            }
+        }
+    }
+}
+
+namespace {
+
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const auto name = entry.path().filename().string();
+        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        const auto close = line.rfind(')');  // the command may contain spaces and parentheses
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 2));
+        char state = 0;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == parent) out.push_back(static_cast<pid_t>(std::stoi(name)));
+    }
+    return out;
+}
+
+/// Running or sleeping: not gone, and not a zombie waiting for whoever reaps orphans here.
+bool alive(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return false;
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' && line[close + 2] != 'X';
+}
+
+}  // namespace
+
+TEST_CASE("fork: cli - children die with tasklab when it is killed outright (PR_SET_PDEATHSIG)", "[cli][faults]") {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int null_fd = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd <= 2; ++fd) ::dup2(null_fd, fd);
+        ::execl(TASKLAB_EXE, TASKLAB_EXE, "run", "download", "--tasks", "6", "--min", "100", "--max", "100",
+                "--backend", "fork", "--runs", "1", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Bounded wait for the children to appear.
+    std::vector<pid_t> children;
+    for (int i = 0; i < 500 && children.size() < 6; ++i) {
+        ::usleep(10'000);
+        children = children_of(pid);
+    }
+    CHECK(children.size() == 6);
+    ::kill(pid, SIGKILL);  // no handler runs: only the kernel can take the children down now
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    for (int i = 0; i < 200; ++i) {
+        if (std::none_of(children.begin(), children.end(), alive)) break;
+        ::usleep(10'000);
+    }
+    for (const pid_t c : children) CHECK_FALSE(alive(c));
+}
+
+TEST_CASE("cli: a thread that ignores its timeout is reported as overrunning, and the run ends", "[cli][faults]") {
+    // In a process of its own: the spinning thread is left behind until that process exits.
+    // The others wait 50 ms, a tenth of the timeout: even a loaded machine (one core is spun)
+    // finishes them in time.
+    const auto o = tasklab_cli("run download --tasks 3 --min 1 --max 1 --spin 1 --timeout 10 --time-scale 0.05 "
+                               "--backend thread --runs 1 --format json");
+    CHECK(o.code == 1);
+    const auto doc = nlohmann::json::parse(o.out);
+    const auto& r = doc["results"][0];
+    CHECK(r["tasks_ok"] == 2);
+    CHECK(r["tasks_failed"] == 1);
+    CHECK(r["records"][1]["error"].get<std::string>().find("overran") != std::string::npos);
 }
 
 TEST_CASE("cli: --format json writes only JSON with the documented keys", "[cli]") {

@@ -6,6 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string_view>
+
+#include "wire.hpp"
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -62,6 +66,73 @@ public:
     }
 };
 
+// The only pipe a fork child holds open besides 0-2 is its result pipe (it closed the rest).
+int result_pipe_of_this_child() {
+    int found = -1;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (const dirent* e = ::readdir(d)) {
+            const int fd = std::atoi(e->d_name);
+            if (fd <= 2) continue;
+            char target[64] = {};
+            const std::string link = "/proc/self/fd/" + std::string(e->d_name);
+            if (::readlink(link.c_str(), target, sizeof target - 1) > 0 && std::string_view(target).starts_with("pipe:"))
+                found = fd;
+        }
+        ::closedir(d);
+    }
+    return found;
+}
+
+void write_all(int fd, const void* data, std::size_t size) {
+    const auto* p = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(fd, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) ::_exit(5);
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+class bad_result_task final : public task_type {
+public:
+    std::string_view name() const override { return "bad_result"; }
+    std::string_view summary() const override {
+        return "test (fork only): task --at sends a bad result: half a frame, a 256 KiB flood, or a 256 KiB error";
+    }
+    std::vector<param_spec> params() const override {
+        return {{"at", "index of the task that misbehaves", param_kind::integer, "0", 0, 1e6, {}},
+                {"how", "half: half a valid frame, then exit 0; flood: 256 KiB of junk, then exit 0; "
+                        "big_error: throw with a 256 KiB message",
+                 param_kind::choice, "half", 0, 0, {"half", "flood", "big_error"}}};
+    }
+    std::unique_ptr<const workload> make(const scenario_settings& s) const override {
+        struct w final : workload {
+            std::int64_t at;
+            std::string how;
+            w(std::int64_t a, std::string h) : at(a), how(std::move(h)) {}
+            awaitable<task_result> run(context& ctx) const override {
+                co_await ctx.sleep_for(sim_seconds{0.01});
+                if (static_cast<std::int64_t>(ctx.index()) != at) co_return task_result{1};
+                if (how == "big_error") throw std::runtime_error(std::string(256 * 1024, 'e'));
+                const int fd = result_pipe_of_this_child();
+                if (fd < 0) ::_exit(6);
+                if (how == "half") {
+                    task_record r;
+                    r.status = task_status::ok;
+                    const auto frame = wire::encode(r);
+                    write_all(fd, frame.data(), frame.size() / 2);
+                } else {
+                    const std::string junk(256 * 1024, 'j');  // more than a pipe buffer holds
+                    write_all(fd, junk.data(), junk.size());
+                }
+                ::_exit(0);
+            }
+        };
+        return std::make_unique<w>(s.params.integer("at"), s.params.choice("how"));
+    }
+};
+
 // Ordinary in-process synchronisation: "gather" runs on the thread backend only, where a
 // task may block its own thread.
 struct gather_state {
@@ -97,6 +168,7 @@ void add_test_tasks(task_registry& r) {
     r.add(std::make_unique<fail_task>());
     r.add(std::make_unique<die_task>());
     r.add(std::make_unique<gather_task>());
+    r.add(std::make_unique<bad_result_task>());
 }
 
 const task_registry& registry() {
@@ -126,6 +198,16 @@ std::size_t open_fds() {
             if (e->d_name[0] != '.') ++n;
         ::closedir(d);
         --n;  // the directory stream's own descriptor
+    }
+    return n;
+}
+
+std::size_t threads_alive() {
+    std::size_t n = 0;
+    if (DIR* d = ::opendir("/proc/self/task")) {
+        while (const dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') ++n;
+        ::closedir(d);
     }
     return n;
 }

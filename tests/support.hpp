@@ -27,12 +27,15 @@ run_report run(const scenario& s) {
 std::size_t open_fds();
 /// True when this process has no child left, reaped or not (waitpid fails with ECHILD).
 bool no_children_left();
+/// Threads of this process (/proc/self/task).
+std::size_t threads_alive();
 
 /// Test-only task types:
 ///  "fail"  — task `--at` throws std::runtime_error("task <i> failed on purpose"), the rest return their index;
 ///  "die"   — task `--at` kills its own process with signal `--signal`, or _exits with `--exit` when it is > 0
 ///            (fork only: on other backends it would kill the test runner);
-///  "gather" — every task blocks (at most 60 s) until all tasks have started (thread backend only).
+///  "gather" — every task blocks (at most 60 s) until all tasks have started (thread backend only);
+///  "bad_result" — task `--at` sends half a frame, a 256 KiB flood, or throws with a 256 KiB message (fork only).
 void add_test_tasks(task_registry& r);
 
 }  // namespace tasklab::test

@@ -2,9 +2,12 @@
 // Where and how tasks run. A backend turns a scenario into a run report and knows nothing of
 // task types, renderers or argv.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <span>
+#include <stop_token>
+#include <string>
 #include <string_view>
 
 #include "tasklab/heartbeat.hpp"
@@ -22,7 +25,23 @@ struct run_options {
     /// Called with (tasks done, tasks) from the heartbeat, about once a millisecond and
     /// possibly from another thread: keep it short and rate-limit any drawing.
     std::function<void(std::size_t, std::size_t)> progress;
+    /// Stops the run when requested (from another thread): running tasks are cancelled,
+    /// tasks not yet started never start, and the report holds what was done.
+    std::stop_token stop;
+    /// The same for a signal handler, which may only store to a lock-free atomic: a non-zero
+    /// value stops the run, and the report names it as a signal number (see tasklab_cli).
+    const std::atomic<int>* stop_signal = nullptr;
+    /// How long a task asked to stop (timed out, or the run stopped) has to end before the
+    /// backend stops waiting for it: fork sends SIGKILL after SIGTERM, thread abandons the
+    /// thread (it cannot be killed) and reports it as overrunning. Real time.
+    std::chrono::nanoseconds grace = std::chrono::milliseconds(500);
 };
+
+/// Why `options` asks the run to stop - "SIGINT", "signal 40", "stop requested" - or "".
+std::string stop_asked_by(const run_options& options);
+
+/// settings.timeout (simulated seconds) in real nanoseconds; 0 when there is none.
+std::int64_t real_timeout_ns(const scenario_settings& settings) noexcept;
 
 /// Everything a backend's execute() works with during one run.
 class run_state {
@@ -30,7 +49,7 @@ public:
     run_state(const scenario& s, void* shared_state, std::span<task_record> records, std::int64_t origin_ns,
               const run_options& options)
         : s(s), shared_state(shared_state), records(records), origin_ns(origin_ns), options(options),
-          heartbeat(origin_ns) {}
+          heartbeat(origin_ns), timeout_ns(real_timeout_ns(s.settings)) {}
     run_state(const run_state&) = delete;
     run_state& operator=(const run_state&) = delete;
 
@@ -44,12 +63,35 @@ public:
 
     void task_done() noexcept { done_.fetch_add(1, std::memory_order_relaxed); }
     bool all_done() const noexcept { return done_.load(std::memory_order_relaxed) >= records.size(); }
-    /// One heartbeat tick at `now_ns`; also reports progress.
+    /// One heartbeat tick at `now_ns`; also reports progress, and polls the stop asked for in
+    /// run_options (poll_stop), so a stop takes effect within a tick.
     void tick(std::int64_t now_ns);
+
+    /// The run's own stop. Task contexts get its token, or one linked to it; it is requested
+    /// when options.stop or options.stop_signal asks (poll_stop).
+    std::stop_source stop;
+    /// Turns options.stop / options.stop_signal into a request on `stop`; true once stopped.
+    /// Safe from any thread.
+    bool poll_stop() noexcept;
+    /// The per-task timeout in real nanoseconds (0: none).
+    const std::int64_t timeout_ns;
+
+    /// A task's thread that ignored its stop request and was left running, with the record to
+    /// report for it. run() then keeps every resource a task can reach alive for the rest of
+    /// the process, since that thread may still use them. Called by execute()'s thread only.
+    void abandon(task_record record);
+    const std::vector<task_record>& abandoned() const noexcept { return abandoned_; }
+    /// "" if the run was not stopped, else why: "SIGINT", "signal 40", "stop requested".
+    /// Read it after execute() returns.
+    const std::string& stopped_by() const noexcept { return stopped_by_; }
 
 private:
     std::atomic<std::size_t> done_{0};
+    std::atomic<bool> stopping_{false};
+    std::string stopped_by_;
+    std::vector<task_record> abandoned_;
 };
+
 class backend {
 public:
     virtual ~backend() = default;
@@ -62,6 +104,10 @@ public:
     virtual std::size_t task_limit() const noexcept { return max_tasks; }
     /// Whether it can give tasks private (copy-on-write) memory: only separate processes can.
     virtual bool supports(sharing s) const noexcept { return s == sharing::shared; }
+    /// Whether a task that crashes takes only itself down (its own process).
+    virtual bool isolates_tasks() const noexcept { return false; }
+    /// Whether a task that never yields can be stopped or left behind while the run goes on.
+    virtual bool preempts_tasks() const noexcept { return false; }
 
     /// Throws usage_error if this backend cannot run the scenario (too many tasks, private
     /// memory in one process). run() checks too; callers comparing several backends check

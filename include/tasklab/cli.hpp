@@ -16,6 +16,9 @@ namespace tasklab {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
+/// A run stopped by a signal exits 128 + its number, as a shell reports it: 130 for SIGINT,
+/// 143 for SIGTERM. The partial report is printed first.
+inline constexpr int exit_signal_base = 128;
 
 int run_cli(const task_registry& registry, int argc, char** argv);
 

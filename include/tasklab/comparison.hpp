@@ -44,7 +44,10 @@ struct comparison {
     scenario_settings settings;
     std::size_t runs = 1;
     std::size_t warmup = 0;
-    std::vector<backend_runs> results;
+    std::vector<backend_runs> results;  // backends with at least one measured run
+    /// "" unless a stop (run_options::stop, stop_signal) ended the comparison early: then the
+    /// runs it interrupted are the last ones kept, and the backends after it did not run.
+    std::string stopped_by;
 };
 
 /// "coroutine ran 9.8 ± 0.3 times faster than sequential": each slower backend against the
@@ -65,7 +68,9 @@ struct compare_options {
 };
 
 /// Runs the scenario on each backend: the warm-ups, then the measured runs, backend by
-/// backend in the given order. Backends are checked first, so nothing runs if one refuses.
+/// backend - those that fork first (a thread abandoned by another backend would make forking
+/// unsafe), the results in the given order. Backends are checked first, so nothing runs if
+/// one refuses. A stop (options.run) ends it early: see comparison::stopped_by.
 comparison compare(const scenario& s, std::span<const std::unique_ptr<backend>> backends,
                    const compare_options& options);
 

@@ -31,6 +31,7 @@ struct task_identity {
 class context;
 namespace detail {
 struct task_meter;
+struct fault_hook;
 }
 
 /// Holds a lock taken with context::lock; releases it when destroyed.
@@ -47,8 +48,10 @@ public:
 
     void unlock() noexcept;
     bool owns_lock() const noexcept { return ctx_ != nullptr; }
-    /// True when the previous owner (a killed process) died holding the lock.
+    /// True when the previous owner (a killed process) died holding the lock: repair what it
+    /// guards, then call mark_consistent() (unlock does it otherwise, repaired or not).
     bool owner_died() const noexcept { return owner_died_; }
+    void mark_consistent();
 
 private:
     context* ctx_ = nullptr;
@@ -82,10 +85,20 @@ public:
     virtual awaitable<lock_guard> lock(mutex& m) = 0;
 
     double time_scale() const noexcept { return time_scale_; }
+    /// When the task's --timeout runs out, on the monotonic clock (ns); 0: no timeout. Waits
+    /// end there with task_cancelled; a task that computes can poll past_deadline().
+    std::int64_t deadline_ns() const noexcept { return deadline_ns_; }
+    bool past_deadline() const noexcept;
+    /// Throws task_cancelled, saying why, if the run was stopped or the deadline passed:
+    /// what every wait does before and after waiting. For tasks that compute for long.
+    void throw_if_stopped() const;
     std::chrono::nanoseconds to_real(sim_seconds simulated) const noexcept;
 
 protected:
     virtual awaitable<void> wait_for(std::chrono::nanoseconds real) = 0;
+    /// Whether a stop request on this task's token was its timeout (a backend may stop a task
+    /// for its deadline from outside: the thread backend's watcher does).
+    virtual bool stopped_for_timeout() const noexcept { return false; }
     virtual void unlock(mutex& m) noexcept = 0;
     friend class lock_guard;
 
@@ -94,7 +107,8 @@ protected:
     void wait_begins(wait_kind kind) noexcept;
     void wait_ends() noexcept;
     /// The process-shared mutex, blocking the calling thread; records a lock wait only when
-    /// another owner held it. For backends whose tasks may block their thread.
+    /// another owner held it. For backends whose tasks may block their thread. Gives up with
+    /// task_cancelled when the stop is requested or the deadline passes.
     bool lock_blocking(mutex& m);
     /// wait_begins on construction, wait_ends on destruction (also when the wait throws).
     class waiting {
@@ -110,6 +124,7 @@ protected:
 
 private:
     friend struct detail::task_meter;
+    friend struct detail::fault_hook;
 
     task_identity id_;
     void* shared_;
@@ -123,6 +138,9 @@ private:
     std::int64_t wait_start_ = 0;
     wait_kind waiting_for_ = wait_kind::sleep;
     bool record_waits_ = false;
+    std::int64_t deadline_ns_ = 0;
+    std::int64_t timeout_ns_ = 0;
+    int crash_signal_ = 0;  // fault injection: raise this at the next wait (fault_plan::crash)
 };
 
 }  // namespace tasklab

@@ -1,6 +1,7 @@
 #pragma once
 // The two kinds of failure the rest of the library tells apart.
 #include <stdexcept>
+#include <string>
 
 namespace tasklab {
 
@@ -11,11 +12,12 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-/// Thrown inside a task when its stop state was requested while it waited.
-/// Its record says "cancelled", not "failed".
+/// Thrown inside a task when it was stopped while it waited: its run was stopped, or its
+/// --timeout passed. Its record says "cancelled", not "failed", with the reason.
 class task_cancelled : public std::runtime_error {
 public:
     task_cancelled() : std::runtime_error("cancelled") {}
+    explicit task_cancelled(const std::string& why) : std::runtime_error(why) {}
 };
 
 }  // namespace tasklab

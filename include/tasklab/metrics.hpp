@@ -15,7 +15,8 @@ struct run_metrics {
     double parallelism = 0;    // cpu_s / wall_s: cores busy on average
     std::size_t max_in_flight = 0;
     std::size_t tasks_ok = 0;
-    std::size_t tasks_failed = 0;     // failed or cancelled
+    std::size_t tasks_failed = 0;     // failed: threw, crashed, could not start, overran
+    std::size_t tasks_cancelled = 0;  // cancelled: timed out, or the run was stopped
     double longest_task_s = 0;
     double task_cpu_s = -1;           // sum of the tasks' own CPU time; -1 if any is unknown
     double heartbeat_max_lag_s = 0;

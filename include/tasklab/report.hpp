@@ -86,6 +86,10 @@ struct run_report {
     outcome result;
     heartbeat_stats heartbeat;
     resource_usage usage;
+    /// "" unless the run was stopped before its end: why ("SIGINT", "stop requested"). Its
+    /// records then hold what was done: tasks that were cut short or never started are
+    /// `cancelled`, so ok + failed + cancelled is still the number of tasks.
+    std::string stopped_by;
 };
 
 }  // namespace tasklab

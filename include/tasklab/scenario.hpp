@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "tasklab/faults.hpp"
 #include "tasklab/params.hpp"
 #include "tasklab/shared.hpp"
 
@@ -23,11 +24,17 @@ struct scenario_settings {
     double time_scale = 0.1;      // real seconds per simulated second; the lesson's is 1
     param_values params;
     sharing memory = sharing::shared;
+    /// Per task, in simulated seconds like every wait (scaled by time_scale); 0: no limit.
+    /// A task still running at its deadline is cancelled (docs/failures.md).
+    double timeout = 0;
+    /// Tasks that fail, crash, hang or spin on purpose (see faults.hpp); none by default.
+    fault_plan faults;
 };
 
 /// Limits applied to every scenario; backends may have tighter ones (backend::task_limit).
 inline constexpr std::size_t max_tasks = 1'000'000;
 inline constexpr double max_time_scale = 1000.0;
+inline constexpr double max_timeout = 1e9;  // simulated seconds
 
 struct scenario {
     scenario_settings settings;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -28,12 +29,21 @@ public:
     mutex(const mutex&) = delete;
     mutex& operator=(const mutex&) = delete;
 
-    /// Blocks. Returns true when the previous owner died holding it: the mutex has been
-    /// made consistent again, and the data it guards may need repair.
+    /// Blocks. Returns true when the previous owner died holding it: the caller owns it
+    /// now, should repair the data it guards, then call make_consistent() - until then a
+    /// caller dying too leaves the next one the same repair to do.
     bool lock();
     /// Takes the mutex if it is free: nullopt when another owner holds it, otherwise
     /// whether the previous owner died holding it (as lock()).
     std::optional<bool> try_lock();
+    /// As lock(), but gives up after about `wait_ns` nanoseconds: nullopt then. (Measured on
+    /// the realtime clock, which pthread_mutex_timedlock takes; callers wait in short slices
+    /// against the monotonic clock, so a clock step costs one slice at most.)
+    std::optional<bool> try_lock_for(std::int64_t wait_ns);
+    /// After a lock that returned true, once the guarded data is repaired. Unlocking without
+    /// it would make the mutex unusable for good (ENOTRECOVERABLE), so lock_guard calls it
+    /// on unlock if the task did not.
+    void make_consistent();
     void unlock() noexcept;
 
     /// How many times an owner died holding this mutex (counted in shared memory).

@@ -5,10 +5,12 @@
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/error.hpp>
 #include <asio/post.hpp>
 
 #include <deque>
 #include <memory>
+#include <system_error>
 #include <utility>
 
 namespace tasklab::detail {
@@ -25,22 +27,34 @@ public:
         return true;
     }
 
-    /// Completes once the caller owns the mutex. Waiters are served first come, first served,
-    /// and ownership passes straight to the next waiter, so nobody can barge in between.
+    /// Completes with no error once the caller owns the mutex. Waiters are served first
+    /// come, first served, and ownership passes straight to the next waiter, so nobody can
+    /// barge in between. `key` names the waiter for cancel().
     template <class CompletionToken>
-    auto async_lock(CompletionToken&& token) {
-        return asio::async_initiate<CompletionToken, void()>(
-            [this](auto handler) {
+    auto async_lock(CompletionToken&& token, const void* key = nullptr) {
+        return asio::async_initiate<CompletionToken, void(std::error_code)>(
+            [this, key](auto handler) {
                 if (try_lock()) {
                     auto ex = asio::get_associated_executor(handler, executor_);
-                    asio::post(ex, std::move(handler));
+                    asio::post(ex, [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}); });
                     return;
                 }
-                waiters_.push_back(std::make_unique<waiter<decltype(handler)>>(std::move(handler), executor_));
+                waiters_.push_back(std::make_unique<waiter<decltype(handler)>>(std::move(handler), executor_, key));
             },
             token);
     }
-
+    /// Ends the wait of the waiter named `key` with asio::error::operation_aborted (it does
+    /// not get the mutex). False if no such waiter is queued.
+    bool cancel(const void* key) noexcept {
+        for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+            if ((*it)->key != key) continue;
+            auto w = std::move(*it);
+            waiters_.erase(it);
+            w->resume(asio::error::operation_aborted);
+            return true;
+        }
+        return false;
+    }
     void unlock() noexcept {
         if (waiters_.empty()) {
             locked_ = false;
@@ -48,24 +62,26 @@ public:
         }
         auto next = std::move(waiters_.front());
         waiters_.pop_front();
-        next->resume();  // still locked: now owned by `next`
+        next->resume({});  // still locked: now owned by `next`
     }
 
 private:
     struct waiter_base {
+        explicit waiter_base(const void* k) noexcept : key(k) {}
         virtual ~waiter_base() = default;
+        const void* key;
         // Posting the handler can only fail for lack of memory; then there is nothing
         // sensible left to do, and terminating beats a task that waits forever.
-        virtual void resume() noexcept = 0;
+        virtual void resume(std::error_code ec) noexcept = 0;
     };
 
     template <class Handler>
     struct waiter final : waiter_base {
-        waiter(Handler h, const asio::any_io_executor& fallback)
-            : handler(std::move(h)), work(asio::get_associated_executor(handler, fallback)) {}
-        void resume() noexcept override {
+        waiter(Handler h, const asio::any_io_executor& fallback, const void* k)
+            : waiter_base(k), handler(std::move(h)), work(asio::get_associated_executor(handler, fallback)) {}
+        void resume(std::error_code ec) noexcept override {
             auto ex = work.get_executor();
-            asio::post(ex, std::move(handler));
+            asio::post(ex, [h = std::move(handler), ec]() mutable { std::move(h)(ec); });
             work.reset();
         }
         Handler handler;

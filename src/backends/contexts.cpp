@@ -17,9 +17,7 @@
 namespace tasklab::detail {
 namespace {
 
-void throw_if_stopped(const context& ctx) {
-    if (ctx.stop_requested()) throw task_cancelled{};
-}
+bool aborted(const std::system_error& e) noexcept { return e.code() == asio::error::operation_aborted; }
 
 }  // namespace
 
@@ -27,21 +25,24 @@ void throw_if_stopped(const context& ctx) {
 
 awaitable<void> blocking_context::yield() {
     std::this_thread::yield();
+    throw_if_stopped();
     co_return;
 }
 
 awaitable<void> blocking_context::wait_for(std::chrono::nanoseconds real) {
-    throw_if_stopped(*this);
+    throw_if_stopped();
     if (real.count() > 0) {
         // A condition variable rather than this_thread::sleep_for, so that a stop request
-        // ends the wait at once instead of after it.
+        // ends the wait at once instead of after it; the deadline ends it too.
         const waiting w(*this, wait_kind::sleep);
+        std::int64_t until = monotonic_ns() + real.count();
+        if (deadline_ns() != 0) until = std::min(until, deadline_ns());
         std::mutex m;
         std::condition_variable_any cv;
         std::unique_lock lock(m);
-        cv.wait_for(lock, stop_token(), real, [] { return false; });
+        cv.wait_until(lock, stop_token(), clock::time_point(std::chrono::nanoseconds(until)), [] { return false; });
     }
-    throw_if_stopped(*this);
+    throw_if_stopped();
     co_return;
 }
 
@@ -61,18 +62,33 @@ awaitable<void> timer_context::yield() {
     } else {
         co_await asio::post(executor_, asio::use_awaitable);
     }
-    throw_if_stopped(*this);
+    throw_if_stopped();
 }
 
 awaitable<void> timer_context::wait_for(std::chrono::nanoseconds real) {
-    throw_if_stopped(*this);
+    throw_if_stopped();
     if (real.count() > 0) {
         const waiting w(*this, wait_kind::sleep);
         asio::steady_timer timer(executor_, real);
-        co_await timer.async_wait(asio::use_awaitable);
+        if (deadline_ns() != 0 && clock::time_point(std::chrono::nanoseconds(deadline_ns())) < timer.expiry())
+            timer.expires_at(clock::time_point(std::chrono::nanoseconds(deadline_ns())));
+        timer_ = &timer;
+        try {
+            co_await timer.async_wait(asio::use_awaitable);
+        } catch (const std::system_error& e) {
+            timer_ = nullptr;
+            if (!aborted(e)) throw;
+        }
+        timer_ = nullptr;
     }
-    throw_if_stopped(*this);
+    throw_if_stopped();
 }
+
+void timer_context::cancel_wait() noexcept {
+    if (timer_) timer_->cancel();
+}
+
+bool timer_context::running() const noexcept { return task_meter::running(*this); }
 
 // --- loop_context ------------------------------------------------------------------------
 
@@ -82,18 +98,37 @@ async_mutex& async_lock_table::of(mutex& m, const asio::any_io_executor& ex) {
     return *slot;
 }
 
+void async_lock_table::cancel(mutex& m, const void* waiter) noexcept {
+    if (const auto it = table_.find(&m); it != table_.end()) it->second->cancel(waiter);
+}
+
 void async_lock_table::unlock(mutex& m) noexcept {
     // Only a lock_guard made by `of` unlocks, so the entry exists; find never allocates.
     if (const auto it = table_.find(&m); it != table_.end()) it->second->unlock();
 }
 
 awaitable<lock_guard> loop_context::lock(mutex& m) {
+    throw_if_stopped();
     auto& am = locks_.of(m, executor());
     if (!am.try_lock()) {
         const waiting w(*this, wait_kind::lock);
-        co_await am.async_lock(asio::use_awaitable);
+        lock_wait_ = &m;
+        try {
+            co_await am.async_lock(asio::use_awaitable, this);
+        } catch (const std::system_error& e) {
+            lock_wait_ = nullptr;
+            if (!aborted(e)) throw;
+            throw_if_stopped();
+            throw;  // cancelled for no reason we know: still not the owner
+        }
+        lock_wait_ = nullptr;
     }
     co_return lock_guard(*this, m, false);
+}
+
+void loop_context::cancel_wait() noexcept {
+    timer_context::cancel_wait();
+    if (lock_wait_) locks_.cancel(*lock_wait_, this);
 }
 
 void loop_context::unlock(mutex& m) noexcept { locks_.unlock(m); }
@@ -109,8 +144,11 @@ void child_context::unlock(mutex& m) noexcept { m.unlock(); }
 
 // --- metering -----------------------------------------------------------------------------
 
-void task_meter::start(context& ctx, task_record& record, std::int64_t origin_ns, bool record_waits) noexcept {
+void task_meter::start(context& ctx, task_record& record, std::int64_t origin_ns, bool record_waits,
+                       std::int64_t timeout_ns) noexcept {
     ctx.record_ = &record;
+    ctx.timeout_ns_ = timeout_ns;
+    ctx.deadline_ns_ = timeout_ns > 0 ? origin_ns + record.start_ns + timeout_ns : 0;
     ctx.origin_ns_ = origin_ns;
     ctx.record_waits_ = record_waits;
     record.cpu_ns = 0;
@@ -140,14 +178,14 @@ awaitable<void> run_recorded(const workload& work, context& ctx, run_state& run)
     record.started = true;
     record.worker = current_thread_id();
     record.start_ns = monotonic_ns() - run.origin_ns;
-    task_meter::start(ctx, record, run.origin_ns, run.options.record_waits);
+    task_meter::start(ctx, record, run.origin_ns, run.options.record_waits, run.timeout_ns);
     try {
         const task_result result = co_await work.run(ctx);
         record.value = result.value;
         record.status = task_status::ok;
-    } catch (const task_cancelled&) {
+    } catch (const task_cancelled& e) {
         record.status = task_status::cancelled;
-        record.error = "cancelled";
+        record.error = e.what();
     } catch (const std::exception& e) {
         fail(record, e.what());
     } catch (...) {
@@ -159,6 +197,14 @@ awaitable<void> run_recorded(const workload& work, context& ctx, run_state& run)
 }
 
 }  // namespace
+
+void not_started(task_record& record, std::string reason, run_state& run, task_status status) noexcept {
+    record.status = status;
+    record.started = false;
+    record.error = std::move(reason);
+    record.start_ns = record.end_ns = monotonic_ns() - run.origin_ns;
+    run.task_done();
+}
 
 void fail_outside_task(task_record& record, std::int64_t origin_ns) noexcept {
     // Status first and no allocation: this runs when something is already wrong, quite

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "backends/contexts.hpp"
+#include "backends/creation.hpp"
+#include "format/cells.hpp"
 #include "tasklab/clock.hpp"
 #include "tasklab/errors.hpp"
 #include "wire.hpp"
@@ -62,6 +64,16 @@ bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // A Ctrl-C reaches the whole foreground process group; the parent decides what happens to
+    // its children (SIGTERM, then SIGKILL), so that every child is accounted for.
+    // SIGTERM is how the parent stops a child (a timeout, a stopped run): its default action,
+    // whatever handler the parent had installed for itself.
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGTERM, SIG_DFL);
+    // A crash in the task is the child's death, reported by the parent with its signal: not
+    // a handler of the embedding program's (a test runner's, a crash reporter's) run in a
+    // copy of that program.
+    for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(fatal, SIG_DFL);
     // Close what is not ours: the read ends of the other children's pipes and whatever else
     // the parent had open. Standard streams stay.
     if (result_fd > 3) ::close_range(3, static_cast<unsigned>(result_fd) - 1, 0);
@@ -94,6 +106,10 @@ struct child {
     std::int64_t spawned_ns = 0;
     std::vector<std::byte> received;
     bool overflow = false;  // sent more than any valid frame could hold
+    // Asked to stop by the parent: why, and when SIGTERM (and SIGKILL after the grace) went out.
+    enum class stop_reason : std::uint8_t { none, timeout, run_stopped } stopped = stop_reason::none;
+    std::int64_t term_sent_ns = 0;  // since the run's start
+    bool kill_sent = false;
 };
 
 
@@ -118,7 +134,14 @@ bool plausible_times(const task_record& sent, std::int64_t spawned_ns, std::int6
     });
 }
 
-void conclude_child(const child& c, int status, task_record& record, std::int64_t origin_ns) {
+std::string stop_text(const child& c, std::int64_t timeout_ns) {
+    if (c.stopped == child::stop_reason::timeout)
+        return fmt::format("timed out after {} (--timeout)",
+                           format::detail::seconds(static_cast<double>(timeout_ns) / 1e9));
+    return "cancelled: the run was stopped";
+}
+
+void conclude_child(const child& c, int status, task_record& record, std::int64_t origin_ns, std::int64_t timeout_ns) {
     const auto eof_ns = monotonic_ns() - origin_ns;
     std::optional<task_record> sent;
     if (!c.overflow) sent = wire::decode(c.received);
@@ -137,7 +160,13 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
     record.end_ns = std::max(eof_ns, c.spawned_ns);
     record.worker = c.pid;
     record.status = task_status::failed;
-    if (WIFSIGNALED(status))
+    if (c.stopped != child::stop_reason::none) {
+        // The parent stopped it: whatever it died of, the task was cancelled, and why is known.
+        record.status = task_status::cancelled;
+        record.error = WIFSIGNALED(status) ? fmt::format("{}; child {} ended by {}", stop_text(c, timeout_ns), c.pid,
+                                                         signal_text(WTERMSIG(status)))
+                                           : fmt::format("{}; child {} exited without a result", stop_text(c, timeout_ns), c.pid);
+    } else if (WIFSIGNALED(status))
         record.error = fmt::format("child {} killed by {}", c.pid, signal_text(WTERMSIG(status)));
     else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         record.error = fmt::format("child {} exited with code {} without a result", c.pid, WEXITSTATUS(status));
@@ -156,11 +185,6 @@ pid_t reap(pid_t pid, int& status, rusage* usage = nullptr) {
     return r;
 }
 
-void never_started(task_record& record, std::string error, std::int64_t origin_ns) {
-    record.status = task_status::failed;
-    record.error = std::move(error);
-    record.start_ns = record.end_ns = monotonic_ns() - origin_ns;
-}
 
 }  // namespace
 
@@ -206,36 +230,49 @@ void fork_backend::execute(run_state& run) {
     const reapable_children reapable;
     const pid_t parent = ::getpid();
     const std::size_t limit = children_in_flight_limit();
+    const detail::creation_seam seam;
     auto records = run.records;
     std::vector<child> running;       // running[k] reads from polls[k].fd
     std::vector<pollfd> polls;
     std::size_t next = 0;
     std::int64_t children_max_kib = 0, children_sum_kib = 0;
+    bool stopping = false;
+    const std::int64_t grace = run.options.grace.count();
+    // A child ends itself at its own deadline if it can (and reports it); the parent's
+    // SIGTERM comes a little later, for a child that cannot.
+    const std::int64_t term_after = run.timeout_ns > 0 ? run.timeout_ns + std::min<std::int64_t>(grace, 50'000'000) : 0;
 
     // Reserved up front, so that recording a forked child never has to allocate.
     running.reserve(std::min(limit, records.size()));
     polls.reserve(std::min(limit, records.size()));
 
+    // Tasks from `from` on will not start: the run stopped, or no more processes can be made.
+    const auto not_started_from = [&](std::size_t from, const std::string& why, task_status status) {
+        for (std::size_t j = from; j < records.size(); ++j) detail::not_started(records[j], why, run, status);
+        next = records.size();
+    };
+    // False when no further child can be made.
     const auto start_child = [&](task_record& record) {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) {
-            never_started(record, fmt::format("pipe2 failed: {}", std::strerror(errno)), run.origin_ns);
-            run.task_done();
-            return;
+            not_started_from(record.index, detail::creation_failure("pipe for process", record.index, records.size(), errno),
+                             task_status::failed);
+            return false;
         }
         const auto spawned = monotonic_ns() - run.origin_ns;
-        const pid_t pid = ::fork();
+        const pid_t pid = seam.fails(record.index) ? (errno = EAGAIN, -1) : ::fork();
         if (pid == 0) child_main(run, record, fds[1], parent);
         const int fork_errno = errno;
         ::close(fds[1]);
         if (pid < 0) {
             ::close(fds[0]);
-            never_started(record, fmt::format("fork failed: {}", std::strerror(fork_errno)), run.origin_ns);
-            run.task_done();
-            return;
+            not_started_from(record.index, detail::creation_failure("process", record.index, records.size(), fork_errno),
+                             task_status::failed);
+            return false;
         }
         running.push_back({pid, record.index, spawned, {}, false});
         polls.push_back({fds[0], POLLIN, 0});
+        return true;
     };
     // The parent stays single-threaded, so the heartbeat ticks here, between forks and
     // whenever poll() wakes: its lag is how long the parent's own loop was busy.
@@ -243,13 +280,34 @@ void fork_backend::execute(run_state& run) {
         const auto now = monotonic_ns();
         if (now >= run.heartbeat.next_due()) run.tick(now);
     };
+    // SIGTERM to children past their deadline, or to all once the run stops; SIGKILL to any
+    // still there a grace period later.
+    const auto stop_children = [&] {
+        if (!stopping && run.poll_stop()) {
+            stopping = true;
+            not_started_from(next, "cancelled: the run was stopped before the task started", task_status::cancelled);
+        }
+        if (!stopping && term_after == 0) return;
+        const auto now = monotonic_ns() - run.origin_ns;
+        for (auto& c : running) {
+            if (c.stopped == child::stop_reason::none && (stopping || now >= c.spawned_ns + term_after)) {
+                c.stopped = stopping ? child::stop_reason::run_stopped : child::stop_reason::timeout;
+                c.term_sent_ns = now;
+                ::kill(c.pid, SIGTERM);
+            } else if (c.stopped != child::stop_reason::none && !c.kill_sent && now >= c.term_sent_ns + grace) {
+                c.kill_sent = true;
+                ::kill(c.pid, SIGKILL);
+            }
+        }
+    };
 
     std::byte buffer[4096];
     try {
         while (next < records.size() || !running.empty()) {
-            while (next < records.size() && running.size() < limit) {
-                start_child(records[next++]);
+            while (next < records.size() && running.size() < limit && !stopping) {
+                if (!start_child(records[next++])) break;
                 tick_if_due();
+                stop_children();
             }
             if (running.empty()) continue;
 
@@ -258,6 +316,7 @@ void fork_backend::execute(run_state& run) {
             const timespec timeout{static_cast<time_t>(until_tick / 1'000'000'000), static_cast<long>(until_tick % 1'000'000'000)};
             const int ready = ::ppoll(polls.data(), polls.size(), &timeout, nullptr);
             tick_if_due();
+            stop_children();
             if (ready < 0) {
                 if (errno == EINTR) continue;
                 throw std::system_error(errno, std::generic_category(), "poll");
@@ -287,12 +346,13 @@ void fork_backend::execute(run_state& run) {
                 const pid_t pid = running[k].pid;
                 auto& record = records[running[k].index];
                 if (reap(pid, status, &usage) == pid) {
-                    conclude_child(running[k], status, record, run.origin_ns);
+                    conclude_child(running[k], status, record, run.origin_ns, run.timeout_ns);
                     children_max_kib = std::max<std::int64_t>(children_max_kib, usage.ru_maxrss);
                     children_sum_kib += usage.ru_maxrss;
                 } else {
-                    never_started(record, fmt::format("child {} could not be reaped: {}", pid, std::strerror(errno)),
-                                  run.origin_ns);
+                    record.status = task_status::failed;
+                    record.error = fmt::format("child {} could not be reaped: {}", pid, std::strerror(errno));
+                    record.start_ns = record.end_ns = monotonic_ns() - run.origin_ns;
                 }
                 run.task_done();
                 if (k + 1 != running.size()) {

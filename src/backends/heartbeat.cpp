@@ -27,13 +27,15 @@ ticker_thread::~ticker_thread() {
     thread_.join();
 }
 
-asio::awaitable<void> loop_ticker(run_state& run) {
+asio::awaitable<void> loop_ticker(run_state& run, std::function<void(std::int64_t)> on_tick) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     while (!run.all_done()) {
         // steady_clock is CLOCK_MONOTONIC, the clock of every other measurement here.
         timer.expires_at(clock::time_point(std::chrono::nanoseconds(run.heartbeat.next_due())));
         co_await timer.async_wait(asio::use_awaitable);
-        run.tick(monotonic_ns());
+        const auto now = monotonic_ns();
+        run.tick(now);
+        if (on_tick) on_tick(now);
     }
 }
 

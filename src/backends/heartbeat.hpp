@@ -3,6 +3,8 @@
 // (sequential, thread); the fork parent ticks in its poll loop (fork.cpp).
 #include <asio/awaitable.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <thread>
 
 #include "tasklab/backend.hpp"
@@ -21,7 +23,8 @@ private:
     std::jthread thread_;
 };
 
-/// Ticks on the loop that runs the tasks, until every task is done.
-asio::awaitable<void> loop_ticker(run_state& run);
+/// Ticks on the loop that runs the tasks, until every task is done; `on_tick(now)`, if
+/// given, runs after each tick, on the loop.
+asio::awaitable<void> loop_ticker(run_state& run, std::function<void(std::int64_t)> on_tick = {});
 
 }  // namespace tasklab::detail

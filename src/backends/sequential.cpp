@@ -14,10 +14,13 @@ std::string_view sequential_backend::summary() const noexcept {
 void sequential_backend::execute(run_state& run) {
     const detail::ticker_thread heartbeat(run);  // elsewhere in the process: it measures preemption
     asio::io_context io(1);
-    std::stop_source stop;
     for (auto& record : run.records) {
+        if (run.poll_stop()) {
+            detail::not_started(record, "cancelled: the run was stopped before the task started", run);
+            continue;
+        }
         detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
-                                     run.s.settings.time_scale, stop.get_token());
+                                     run.s.settings.time_scale, run.stop.get_token());
         detail::spawn_recorded(io, ctx, run);
         io.run();  // returns when this task is done: nothing else is queued
         io.restart();

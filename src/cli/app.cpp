@@ -1,7 +1,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cerrno>
 #include <cmath>
@@ -42,6 +45,8 @@ struct run_request {
     std::string format = "table";
     std::string runs = "3";
     std::string warmup = "0";
+    std::string timeout = "0";
+    std::string fail, fail_rate = "0", crash, crash_signal = "SEGV", hang, spin;  // faults on purpose
     std::string export_json, export_csv, export_markdown, trace_file;
     bool timeline = false;
     bool quiet = false;
@@ -81,6 +86,31 @@ T parse_number(const std::string& option, const std::string& text, std::string_v
     return value;
 }
 
+/// "3,7" -> {3, 7}; "" -> {}.
+std::vector<std::size_t> parse_indices(const std::string& option, const std::string& text) {
+    std::vector<std::size_t> out;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        out.push_back(parse_number<std::size_t>(option, std::string(rest.substr(0, comma)),
+                                                "task numbers separated by commas, e.g. 3 or 0,5"));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+fault_plan parse_faults(const run_request& req) {
+    fault_plan f;
+    f.fail = parse_indices("--fail", req.fail);
+    f.fail_rate = parse_number<double>("--fail-rate", req.fail_rate, "a probability from 0 to 1");
+    f.crash = parse_indices("--crash", req.crash);
+    f.crash_signal = crash_signal_by_name(req.crash_signal);
+    f.hang = parse_indices("--hang", req.hang);
+    f.spin = parse_indices("--spin", req.spin);
+    return f;
+}
+
 std::vector<std::unique_ptr<backend>> parse_backends(const std::string& text) {
     std::vector<std::string_view> names;
     std::string_view rest = text;
@@ -111,10 +141,50 @@ scenario build_scenario(const run_request& req) {
     settings.seed = parse_number<std::uint64_t>("--seed", req.seed, "a whole number from 0 to 2^64-1");
     settings.time_scale = parse_number<double>("--time-scale", req.time_scale, "a number above 0");
     settings.memory = req.memory == "private" ? sharing::private_copy : sharing::shared;
+    settings.timeout = parse_number<double>("--timeout", req.timeout, "simulated seconds, 0 for none");
+    settings.faults = parse_faults(req);
     return make_scenario(*req.type, std::move(settings), param_texts(req.params.begin(), req.params.end()));
 }
 
 constexpr std::size_t max_runs = 1000;
+
+// The signal that stopped the run; 0 while none has. Lock-free, so a handler may store to it.
+std::atomic<int> stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int sig) {
+    int none = 0;
+    if (!stop_signal.compare_exchange_strong(none, sig)) {
+        // A second signal: the user means it. Die of it; the children die with us
+        // (PR_SET_PDEATHSIG).
+        ::signal(sig, SIG_DFL);
+        ::raise(sig);
+    }
+}
+
+/// SIGINT and SIGTERM stop the run instead of killing tasklab, while a comparison runs: the
+/// backends see stop_signal at their next heartbeat tick, cancel what runs, and report.
+class stop_on_signals {
+public:
+    stop_on_signals() {
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        ::sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        ::sigaction(SIGINT, &action, &saved_int_);
+        ::sigaction(SIGTERM, &action, &saved_term_);
+    }
+    ~stop_on_signals() {
+        ::sigaction(SIGINT, &saved_int_, nullptr);
+        ::sigaction(SIGTERM, &saved_term_, nullptr);
+    }
+    stop_on_signals(const stop_on_signals&) = delete;
+    stop_on_signals& operator=(const stop_on_signals&) = delete;
+
+private:
+    struct sigaction saved_int_ {};
+    struct sigaction saved_term_ {};
+};
 
 int run_command(const run_request& req) {
     // Everything is checked, and every output opened, before the first task runs.
@@ -144,8 +214,17 @@ int run_command(const run_request& req) {
             progress.start_run(backend, run, runs, warmup);
         };
     }
-    const auto result = compare(s, backends, options);
+    options.run.stop_signal = &stop_signal;
+    const auto result = [&] {
+        const stop_on_signals stopper;
+        return compare(s, backends, options);
+    }();
     progress.clear();
+    if (!result.stopped_by.empty())
+        std::cerr << fmt::format("tasklab: stopped by {}: the report holds what ran until then; tasks cut short or "
+                                 "never started are counted as cancelled\n",
+                                 result.stopped_by);
+    if (result.results.empty()) return exit_signal_base + stop_signal.load();
 
     const bool colour = cli::stdout_wants_colour();
     if (req.format == "json")
@@ -164,9 +243,11 @@ int run_command(const run_request& req) {
 
     const bool all_ok = std::all_of(result.results.begin(), result.results.end(), [](const backend_runs& r) {
         return std::all_of(r.runs.begin(), r.runs.end(), [](const run_report& rep) {
-            return measure(rep).tasks_failed == 0 && rep.result.check_passed;
+            const auto m = measure(rep);
+            return m.tasks_failed == 0 && m.tasks_cancelled == 0 && rep.result.check_passed;
         });
     });
+    if (const int sig = stop_signal.load(); sig != 0) return exit_signal_base + sig;
     return all_ok ? exit_ok : exit_failure;
 }
 
@@ -203,6 +284,11 @@ void add_run_options(CLI::App& cmd, run_request& req) {
         ->type_name("FORMAT")
         ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))
         ->capture_default_str();
+    cmd.add_option("--timeout", req.timeout,
+                   "per task, in simulated seconds (scaled like every wait); a task still running then is "
+                   "cancelled - fork: SIGTERM, then SIGKILL; 0: none")
+        ->type_name("D")
+        ->capture_default_str();
     cmd.add_option("--runs", req.runs, "measured runs per backend (statistics over them)")->type_name("R")->capture_default_str();
     cmd.add_option("--warmup", req.warmup, "unmeasured runs per backend before them")->type_name("W")->capture_default_str();
     cmd.add_option("--export-json", req.export_json, "also write the JSON report to FILE (- for stdout)")
@@ -215,6 +301,23 @@ void add_run_options(CLI::App& cmd, run_request& req) {
     cmd.add_option("--trace", req.trace_file, "write a Chrome trace (Perfetto, chrome://tracing) to FILE")
         ->type_name("FILE");
     cmd.add_flag("-q,--quiet", req.quiet, "no progress line on stderr");
+    const auto* faults = "Faults on purpose (docs/failures.md)";
+    cmd.add_option("--fail", req.fail, "these tasks throw at their start")->type_name("I,J")->group(faults);
+    cmd.add_option("--fail-rate", req.fail_rate, "each task throws with this probability (seeded)")
+        ->type_name("P")
+        ->group(faults);
+    cmd.add_option("--crash", req.crash, "these tasks' processes die at their first wait (fork only)")
+        ->type_name("I,J")
+        ->group(faults);
+    cmd.add_option("--crash-signal", req.crash_signal, "what --crash dies of: SEGV, KILL, ABRT, BUS, FPE, ILL, TERM")
+        ->type_name("SIG")
+        ->check(CLI::IsMember({"SEGV", "KILL", "ABRT", "BUS", "FPE", "ILL", "TERM"}))
+        ->capture_default_str()
+        ->group(faults);
+    cmd.add_option("--hang", req.hang, "these tasks wait forever (needs --timeout)")->type_name("I,J")->group(faults);
+    cmd.add_option("--spin", req.spin, "these tasks compute forever, ignoring stop requests (needs --timeout; thread, fork)")
+        ->type_name("I,J")
+        ->group(faults);
     for (const auto& spec : req.type->params()) {
         auto* opt = cmd.add_option_function<std::string>(
             "--" + spec.name, [&req, name = spec.name](const std::string& v) { req.params[name] = v; },
@@ -234,7 +337,8 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
     app.require_subcommand(0, 1);
     app.footer(
         "With no command, tasklab runs the demo.\n"
-        "Exit codes: 0 ok; 1 a task failed or a result check failed; 2 bad usage (nothing ran).\n"
+        "Exit codes: 0 ok; 1 a task failed, was cancelled or a result check failed; 2 bad usage (nothing ran);\n"
+        "130/143 stopped by SIGINT/SIGTERM (the partial report is printed).\n"
         "Examples:\n"
         "  tasklab run download --tasks 10 --backend all\n"
         "  tasklab run deposit --tasks 100 --sync none --backend coroutine,thread --format json\n"

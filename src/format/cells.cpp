@@ -25,6 +25,7 @@ std::string scenario_line(const comparison& c) {
                                    s.seed, s.time_scale, s.time_scale);
     if (!params.empty()) line += fmt::format("  {}", fmt::join(params, " "));
     if (s.memory != sharing::shared) line += fmt::format("  memory {}", to_string(s.memory));
+    if (s.timeout > 0) line += fmt::format("  timeout {} simulated s", s.timeout);
     line += fmt::format("  {} run{}", c.runs, c.runs == 1 ? "" : "s");
     if (c.warmup > 0) line += fmt::format(" after {} warm-up{}", c.warmup, c.warmup == 1 ? "" : "s");
     return line;
@@ -40,7 +41,12 @@ table_text main_table(const comparison& c) {
     table_text t;
     t.headers = {"backend", many ? "wall (mean ± σ)" : "wall"};
     if (many) t.headers.push_back("min … max");
-    for (auto h : {"cpu", "concurrency", "parallelism", "in flight", "ok", "failed", "value"}) t.headers.push_back(h);
+    const bool any_cancelled = std::any_of(c.results.begin(), c.results.end(), [](const backend_runs& r) {
+        return std::any_of(r.metrics.begin(), r.metrics.end(), [](const run_metrics& m) { return m.tasks_cancelled > 0; });
+    });
+    for (auto h : {"cpu", "concurrency", "parallelism", "in flight", "ok", "failed"}) t.headers.push_back(h);
+    if (any_cancelled) t.headers.push_back("cancelled");
+    t.headers.push_back("value");
     if (any_shared)
         for (auto h : {"expected", "actual", "lost"}) t.headers.push_back(h);
     if (any_check) t.headers.push_back("check");
@@ -67,6 +73,7 @@ table_text main_table(const comparison& c) {
         row.push_back(fmt::format("{}", m.max_in_flight));
         row.push_back(fmt::format("{}", m.tasks_ok));
         row.push_back(fmt::format("{}", m.tasks_failed));
+        if (any_cancelled) row.push_back(fmt::format("{}", m.tasks_cancelled));
         row.push_back(rep.result.value ? fmt::format("{}", *rep.result.value) : "-");
         if (any_shared) {
             const auto& s = rep.result.shared;

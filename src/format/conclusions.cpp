@@ -26,6 +26,7 @@ std::string verdict_line(const run_metrics& m, const run_report& report) {
     if (report.memory == sharing::shared && report.result.shared && report.result.shared->lost() > 0)
         line += fmt::format("; {} lost", report.result.shared->lost());
     if (m.tasks_failed > 0) line += fmt::format("; {} task(s) failed", m.tasks_failed);
+    if (m.tasks_cancelled > 0) line += fmt::format("; {} task(s) cancelled", m.tasks_cancelled);
     return line;
 }
 

@@ -27,7 +27,7 @@ std::string csv(const comparison& c) {
     for (const auto& f : figures())
         for (auto stat : {"median", "mean", "stddev", "min", "max"})
             header.push_back(fmt::format("{}_{}", f.name, stat));
-    for (auto h : {"max_in_flight", "tasks_ok", "tasks_failed", "value", "expected", "actual", "lost", "check",
+    for (auto h : {"max_in_flight", "tasks_ok", "tasks_failed", "tasks_cancelled", "value", "expected", "actual", "lost", "check",
                    "check_passed"})
         header.push_back(h);
 
@@ -45,6 +45,7 @@ std::string csv(const comparison& c) {
         row.push_back(fmt::format("{}", m.max_in_flight));
         row.push_back(fmt::format("{}", m.tasks_ok));
         row.push_back(fmt::format("{}", m.tasks_failed));
+        row.push_back(fmt::format("{}", m.tasks_cancelled));
         row.push_back(rep.result.value ? fmt::format("{}", *rep.result.value) : "");
         const auto& s = rep.result.shared;
         row.push_back(s ? fmt::format("{}", s->expected) : "");

@@ -61,6 +61,7 @@ json result_json(const backend_runs& r) {
              {"max_in_flight", m.max_in_flight},
              {"tasks_ok", m.tasks_ok},
              {"tasks_failed", m.tasks_failed},
+             {"tasks_cancelled", m.tasks_cancelled},
              {"memory", std::string(to_string(rep.memory))},
              {"verdict", {{"concurrent", v.concurrent}, {"parallel", v.parallel}}},
              {"heartbeat",
@@ -94,6 +95,7 @@ json result_json(const backend_runs& r) {
         run["max_in_flight"] = rm.max_in_flight;
         run["tasks_ok"] = rm.tasks_ok;
         run["tasks_failed"] = rm.tasks_failed;
+        run["tasks_cancelled"] = rm.tasks_cancelled;
         runs.push_back(std::move(run));
     }
     out["runs"] = std::move(runs);
@@ -120,7 +122,9 @@ std::string json(const comparison& c) {
                          {"memory", std::string(to_string(s.memory))},
                          {"runs", c.runs},
                          {"warmup", c.warmup},
+                         {"timeout", s.timeout > 0 ? nlohmann::json(s.timeout) : nlohmann::json(nullptr)},
                          {"params", params_json(s.params)}}},
+                       {"stopped_by", c.stopped_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.stopped_by)},
                        {"results", std::move(results)}};
     return doc.dump(2) + "\n";
 }

@@ -52,7 +52,12 @@ public:
         case deposit_sync::none: co_return co_await read_hold_write(ctx, acct);
         case deposit_sync::lock: {
             auto guard = co_await ctx.lock(acct.lock);
-            co_return co_await read_hold_write(ctx, acct);
+            if (guard.owner_died()) repair(acct, guard);
+            // Recorded before the balance changes, so whoever finds this holder dead can undo it.
+            acct.in_progress_from.store(acct.balance.load());
+            const auto result = co_await read_hold_write(ctx, acct);
+            acct.in_progress_from.store(account::none);
+            co_return result;
         }
         case deposit_sync::atomic: {
             co_await ctx.sleep_for(hold_);
@@ -82,6 +87,10 @@ public:
                                  ok, amount_, s.actual);
         else if (s.lost() > 0)
             s.note = fmt::format("{} of {} deposits lost", s.lost() / amount_, ok);
+        if (const auto recovered = acct.recoveries.load(); recovered > 0)
+            s.note += fmt::format("{}a holder of the lock died {} time(s): the next holder rolled its half-done "
+                                  "deposit back (robust mutex, EOWNERDEAD)",
+                                  s.note.empty() ? "" : "; ", recovered);
         outcome o;
         o.value = s.actual;
         // With a lock or an atomic, one process's account must hold every deposit; without
@@ -89,12 +98,23 @@ public:
         if (sync_ != deposit_sync::none && memory_ == sharing::shared) {
             o.check_passed = s.lost() == 0;
             o.check = o.check_passed ? "no deposit lost" : fmt::format("{} lost despite sync", s.lost());
+            if (const auto recovered = acct.recoveries.load(); recovered > 0)
+                o.check += fmt::format(" ({} recovery)", recovered);
         }
         o.shared = std::move(s);
         return o;
     }
 
 private:
+    // The previous holder died inside the lock: undo its half-done deposit, then let the
+    // mutex be used again - in that order, so a repairer that dies too leaves the same repair.
+    static void repair(account& acct, lock_guard& guard) {
+        if (const auto from = acct.in_progress_from.load(); from != account::none) acct.balance.store(from);
+        acct.in_progress_from.store(account::none);
+        acct.recoveries.fetch_add(1);
+        guard.mark_consistent();
+    }
+
     // The lesson's deposit: read the balance, wait, write what was read plus the amount.
     // Atomic load and store, so without a lock this is a race condition, not a data race.
     awaitable<task_result> read_hold_write(context& ctx, account& acct) const {

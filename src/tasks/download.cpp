@@ -1,5 +1,7 @@
 #include "tasklab/tasks/download.hpp"
 
+#include "tasklab/random.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -21,13 +23,7 @@ std::vector<param_spec> download_task::params() const {
 }
 
 double download_duration(std::uint64_t seed, std::size_t index, double min_s, double max_s) noexcept {
-    // splitmix64 of (seed, index): the same numbers on every platform and in every process,
-    // and independent of how many tasks the run has.
-    std::uint64_t x = seed + 0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(index) + 1);
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    x ^= x >> 31;
-    const double unit = static_cast<double>(x >> 11) * 0x1.0p-53;  // [0, 1)
+    const double unit = seeded_unit(seed, index);
     // Whole milliseconds, so the value a task returns is exactly the time it waited.
     return std::round((min_s + (max_s - min_s) * unit) * 1000.0) / 1000.0;
 }

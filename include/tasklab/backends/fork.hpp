@@ -14,6 +14,8 @@ public:
     std::size_t concurrency_limit() const noexcept override { return unbounded; }
     std::size_t task_limit() const noexcept override { return 10'000; }
     bool supports(sharing) const noexcept override { return true; }
+    bool isolates_tasks() const noexcept override { return true; }
+    bool preempts_tasks() const noexcept override { return true; }
 
 protected:
     /// Refuses to fork from a process with more than one thread: the child runs the task's

@@ -11,6 +11,7 @@ public:
     std::string_view summary() const noexcept override;
     std::size_t concurrency_limit() const noexcept override { return unbounded; }
     std::size_t task_limit() const noexcept override { return 20'000; }
+    bool preempts_tasks() const noexcept override { return true; }
 
 protected:
     void execute(run_state& run) override;

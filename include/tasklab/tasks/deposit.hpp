@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 #include "tasklab/task.hpp"
 
@@ -12,6 +13,13 @@ struct account {
                   "the balance must be usable from several processes");
     std::atomic<std::int64_t> balance{0};
     mutex lock;
+    /// The deposit under way inside the lock: the balance it started from, or `none` when no
+    /// deposit is under way. A holder that dies (a killed fork child) leaves it set, and the
+    /// next holder rolls the balance back to it: the dead task's deposit never committed.
+    static constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
+    std::atomic<std::int64_t> in_progress_from{none};
+    /// How many times a holder died inside the lock and the account was repaired.
+    std::atomic<std::uint32_t> recoveries{0};
 
     /// The lesson's validating setter: the balance after depositing `amount` onto `before`.
     /// Throws std::invalid_argument for amount <= 0, std::overflow_error past INT64_MAX.

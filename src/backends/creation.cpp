@@ -1,0 +1,57 @@
+#include "backends/creation.hpp"
+
+#include <sys/resource.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace tasklab::detail {
+namespace {
+
+std::string rlimit_text(int resource) {
+    rlimit limit{};
+    if (::getrlimit(resource, &limit) != 0) return "?";
+    return limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur);
+}
+
+std::string first_line(const char* path) {
+    std::ifstream in(path);
+    std::string line;
+    return std::getline(in, line) ? line : "?";
+}
+
+std::size_t threads_in_this_process() {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec); !ec && it != decltype(it){};
+         it.increment(ec))
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+creation_seam::creation_seam() {
+    const char* text = std::getenv("TASKLAB_TEST_FAIL_CREATION_AT");
+    if (!text || !*text) return;
+    const auto end = text + std::strlen(text);
+    auto [p, ec] = std::from_chars(text, end, first_failing_);
+    armed_ = ec == std::errc{} && p == end;
+}
+
+std::string creation_failure(const char* what, std::size_t index, std::size_t count, int error) {
+    return fmt::format("not started: {} {} of {} could not be created: {}; limits: ulimit -u {} (threads and "
+                       "processes of this user), kernel.threads-max {}, kernel.pid_max {}, {} threads in this "
+                       "process - try fewer tasks (--tasks)",
+                       what, index, count, std::strerror(error), rlimit_text(RLIMIT_NPROC),
+                       first_line("/proc/sys/kernel/threads-max"), first_line("/proc/sys/kernel/pid_max"),
+                       threads_in_this_process());
+}
+
+}  // namespace tasklab::detail
