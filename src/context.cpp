@@ -88,7 +88,7 @@ void context::throw_if_stopped() const {
     if (past_deadline() || (stop_requested() && stopped_for_timeout()))
         throw task_cancelled(fmt::format("timed out after {} (--timeout)",
                                          format::detail::seconds(static_cast<double>(timeout_ns_) / 1e9)));
-    if (stop_requested()) throw task_cancelled("cancelled: the run was stopped");
+    if (stop_requested()) throw task_cancelled("the run was stopped");
 }
 
 bool context::lock_blocking(mutex& m) {

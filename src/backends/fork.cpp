@@ -138,7 +138,7 @@ std::string stop_text(const child& c, std::int64_t timeout_ns) {
     if (c.stopped == child::stop_reason::timeout)
         return fmt::format("timed out after {} (--timeout)",
                            format::detail::seconds(static_cast<double>(timeout_ns) / 1e9));
-    return "cancelled: the run was stopped";
+    return "the run was stopped";
 }
 
 void conclude_child(const child& c, int status, task_record& record, std::int64_t origin_ns, std::int64_t timeout_ns) {
@@ -285,7 +285,7 @@ void fork_backend::execute(run_state& run) {
     const auto stop_children = [&] {
         if (!stopping && run.poll_stop()) {
             stopping = true;
-            not_started_from(next, "cancelled: the run was stopped before the task started", task_status::cancelled);
+            not_started_from(next, "not started: the run was stopped first", task_status::cancelled);
         }
         if (!stopping && term_after == 0) return;
         const auto now = monotonic_ns() - run.origin_ns;

@@ -16,7 +16,7 @@ void sequential_backend::execute(run_state& run) {
     asio::io_context io(1);
     for (auto& record : run.records) {
         if (run.poll_stop()) {
-            detail::not_started(record, "cancelled: the run was stopped before the task started", run);
+            detail::not_started(record, "not started: the run was stopped first", run);
             continue;
         }
         detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,

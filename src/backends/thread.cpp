@@ -141,7 +141,7 @@ void thread_backend::execute(run_state& run) {
     for (std::size_t i = 0; i < n; ++i) {
         auto& record = run.records[i];
         if (run.poll_stop()) {
-            detail::not_started(record, "cancelled: the run was stopped before the task started", run);
+            detail::not_started(record, "not started: the run was stopped first", run);
             continue;
         }
         try {
