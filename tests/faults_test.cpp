@@ -217,10 +217,10 @@ TEST_CASE("faults: when threads or processes cannot be created, the rest are not
             const watchdog dog(60);
             const hygiene before;
             // Root ignores RLIMIT_NPROC, so a seam makes creation of task 3 fail with EAGAIN.
-            ::setenv("TASKLAB_TEST_FAIL_CREATION_AT", "3", 1);
+            run_options options;
+            options.fail_creation_at = 3;
             const auto s = test::make("download", 6, {{"min", "0.1"}, {"max", "0.1"}}, 0.05);
-            const auto r = run_on(name, s);
-            ::unsetenv("TASKLAB_TEST_FAIL_CREATION_AT");
+            const auto r = run_on(name, s, options);
             const auto m = measure(r);
             CHECK(m.tasks_ok == 3);  // the started ones were joined (reaped) and finished
             CHECK(m.tasks_failed == 3);

@@ -35,6 +35,10 @@ struct run_options {
     /// backend stops waiting for it: fork sends SIGKILL after SIGTERM, thread abandons the
     /// thread (it cannot be killed) and reports it as overrunning. Real time.
     std::chrono::nanoseconds grace = std::chrono::milliseconds(500);
+    /// A test seam: creating the thread or process of this task index (and of every later
+    /// one) fails with EAGAIN, as when a limit is reached (root ignores RLIMIT_NPROC). The
+    /// CLI sets it from TASKLAB_TEST_FAIL_CREATION_AT.
+    std::size_t fail_creation_at = unbounded;
 };
 
 /// Why `options` asks the run to stop - "SIGINT", "signal 40", "stop requested" - or "".

@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <charconv>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -36,14 +34,6 @@ std::size_t threads_in_this_process() {
 }
 
 }  // namespace
-
-creation_seam::creation_seam() {
-    const char* text = std::getenv("TASKLAB_TEST_FAIL_CREATION_AT");
-    if (!text || !*text) return;
-    const auto end = text + std::strlen(text);
-    auto [p, ec] = std::from_chars(text, end, first_failing_);
-    armed_ = ec == std::errc{} && p == end;
-}
 
 std::string creation_failure(const char* what, std::size_t index, std::size_t count, int error) {
     return fmt::format("not started: {} {} of {} could not be created: {}; limits: ulimit -u {} (threads and "

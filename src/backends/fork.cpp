@@ -230,7 +230,6 @@ void fork_backend::execute(run_state& run) {
     const reapable_children reapable;
     const pid_t parent = ::getpid();
     const std::size_t limit = children_in_flight_limit();
-    const detail::creation_seam seam;
     auto records = run.records;
     std::vector<child> running;       // running[k] reads from polls[k].fd
     std::vector<pollfd> polls;
@@ -260,7 +259,7 @@ void fork_backend::execute(run_state& run) {
             return false;
         }
         const auto spawned = monotonic_ns() - run.origin_ns;
-        const pid_t pid = seam.fails(record.index) ? (errno = EAGAIN, -1) : ::fork();
+        const pid_t pid = record.index >= run.options.fail_creation_at ? (errno = EAGAIN, -1) : ::fork();
         if (pid == 0) child_main(run, record, fds[1], parent);
         const int fork_errno = errno;
         ::close(fds[1]);

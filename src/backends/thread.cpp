@@ -135,7 +135,6 @@ void thread_backend::execute(run_state& run) {
     const detail::ticker_thread heartbeat(run);
     const std::size_t n = run.records.size();
     auto board = std::make_shared<watch_board>(n);
-    const detail::creation_seam seam;
     std::vector<std::jthread> threads;
     threads.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -145,7 +144,7 @@ void thread_backend::execute(run_state& run) {
             continue;
         }
         try {
-            if (seam.fails(i)) throw std::system_error(EAGAIN, std::generic_category(), "test seam");
+            if (i >= run.options.fail_creation_at) throw std::system_error(EAGAIN, std::generic_category(), "test seam");
             threads.emplace_back([&run, &record, board, i](std::stop_token stop) {
                 board->start_ns[i].store(monotonic_ns(), std::memory_order_release);
                 board->worker[i].store(current_thread_id(), std::memory_order_relaxed);

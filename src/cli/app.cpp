@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -215,6 +216,10 @@ int run_command(const run_request& req) {
         };
     }
     options.run.stop_signal = &stop_signal;
+    // The test seam of docs/failures.md: creation fails from this task on, as at a limit.
+    if (const char* at = std::getenv("TASKLAB_TEST_FAIL_CREATION_AT"); at && *at)
+        options.run.fail_creation_at =
+            parse_number<std::size_t>("TASKLAB_TEST_FAIL_CREATION_AT", at, "a task number");
     const auto result = [&] {
         const stop_on_signals stopper;
         return compare(s, backends, options);
