@@ -60,7 +60,8 @@ TEST_CASE("thread: a stop request ends a blocking wait and cancels the task", "[
     std::jthread runner([&] {
         asio::io_context io(1);
         detail::blocking_context ctx({0, 1, 1}, nullptr, 1.0, stop.get_token());
-        detail::spawn_recorded(io, ctx, run);
+        const detail::task_site site{&run};
+        detail::spawn_recorded(io, ctx, site);
         io.run();
     });
     while (!waiting.load()) std::this_thread::yield();

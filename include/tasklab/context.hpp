@@ -136,11 +136,12 @@ private:
     std::int64_t origin_ns_ = 0;
     std::int64_t cpu_mark_ = 0;    // this thread's CPU clock when the task last resumed
     std::int64_t wait_start_ = 0;
-    wait_kind waiting_for_ = wait_kind::sleep;
-    bool record_waits_ = false;
     std::int64_t deadline_ns_ = 0;
     std::int64_t timeout_ns_ = 0;
+    // The small members last, together: a context is per task, a million of them at a time.
     int crash_signal_ = 0;  // fault injection: raise this at the next wait (fault_plan::crash)
+    wait_kind waiting_for_ = wait_kind::sleep;
+    bool record_waits_ = false;
 };
 
 }  // namespace tasklab

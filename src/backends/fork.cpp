@@ -1,6 +1,9 @@
 #include "tasklab/backends/fork.hpp"
 
+#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,12 +57,59 @@ bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
     return true;
 }
 
+/// Runs in the parent, once per run, what every child runs besides the task itself: the calls
+/// of its start, a loop with a coroutine that yields and sleeps, the encoding of a record.
+/// Without -z now, a child's first call of a function resolves its symbol lazily, reading
+/// symbol tables its pages do not map yet: a dozen page faults or more per child, each one a
+/// trip through the hypervisor on a paravirtualised machine. Resolved here, harmlessly, the
+/// entries are inherited by every child. (The task's own first calls still resolve in the
+/// child; _exit, which cannot be rehearsed, is called through its address: exit_child.)
+void rehearse_child() noexcept {
+    int signal = 0;
+    ::prctl(PR_GET_PDEATHSIG, &signal);
+    (void)::getppid();
+    (void)::getpid();
+    sigset_t set;
+    ::sigemptyset(&set);
+    ::sigprocmask(SIG_BLOCK, nullptr, &set);  // reads the mask, changes nothing
+    ::close_range(~0U, ~0U, 0);               // no descriptor is that high: closes nothing
+    (void)::write(-1, nullptr, 0);            // EBADF
+    (void)thread_cpu_ns();
+    try {
+        detail::loop_state loop(false);
+        detail::child_context ctx({0, 1, 0}, nullptr, 1.0, std::stop_token{}, loop);
+        asio::io_context io(1);
+        loop.attach(io, nullptr);
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                co_await ctx.yield();
+                co_await ctx.sleep_for(sim_seconds(1e-9));
+            },
+            [](std::exception_ptr) noexcept {});
+        io.run();
+        (void)wire::encode(task_record{});
+    } catch (...) {
+        // Only a rehearsal: the children resolve whatever it could not.
+    }
+}
+
+/// _exit, called through the address the dynamic linker filled in at startup: through the
+/// PLT, the parent never having called it, every child would resolve it lazily. (Taking its
+/// address makes the linker bind it at startup for the whole program, bare forks included.)
+[[noreturn]] void exit_child(int code) noexcept {
+    auto* exit_now = &::_exit;
+    asm volatile("" : "+r"(exit_now));  // an indirect call, not one the compiler turns back into the PLT's
+    exit_now(code);
+    __builtin_unreachable();
+}
+
 /// The child's whole life: run the one task on a fresh loop, send the record, _exit.
 [[noreturn]] void child_main(run_state& run, task_record& record, int result_fd, pid_t parent) noexcept {
     // Die with the parent rather than run on as an orphan; the check closes the race with a
     // parent that died before the prctl.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(exit_internal);
+    if (::getppid() != parent) exit_child(exit_internal);
     // A clean signal state: nothing the parent blocked stays blocked in the task.
     sigset_t none;
     ::sigemptyset(&none);
@@ -80,17 +130,21 @@ bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
     ::close_range(static_cast<unsigned>(result_fd) + 1, ~0U, 0);
     try {
         {
-            asio::io_context io(1);
-            std::stop_source stop;
+            // The context and what it shares outlive the loop's frames.
+            // No stop state to allocate: a child is stopped by its parent's signals, and its
+            // own deadline is checked by every wait.
+            detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
             detail::child_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
-                                      run.s.settings.time_scale, stop.get_token(), io.get_executor());
-            detail::spawn_recorded(io, ctx, run);  // fills this child's copy of the record
+                                      run.s.settings.time_scale, std::stop_token{}, loop);
+            asio::io_context io(1);
+            loop.attach(io, nullptr);  // the child's waits block: no timers
+            const detail::task_site site{&run, nullptr, ::getpid()};  // a child's worker is its pid
+            detail::spawn_recorded(io, ctx, site);  // fills this child's copy of the record
             io.run();
         }
-        record.worker = ::getpid();
-        ::_exit(write_all(result_fd, wire::encode(record)) ? 0 : exit_write_failed);
+        exit_child(write_all(result_fd, wire::encode(record)) ? 0 : exit_write_failed);
     } catch (...) {
-        ::_exit(exit_internal);
+        exit_child(exit_internal);
     }
 }
 
@@ -102,6 +156,7 @@ std::string signal_text(int sig) {
 /// A running child and what it has sent so far.
 struct child {
     pid_t pid = -1;
+    int fd = -1;  // the read end of its pipe
     std::uint32_t index = 0;
     std::int64_t spawned_ns = 0;
     std::vector<std::byte> received;
@@ -228,10 +283,14 @@ private:
 
 void fork_backend::execute(run_state& run) {
     const reapable_children reapable;
+    rehearse_child();
     const pid_t parent = ::getpid();
     const std::size_t limit = children_in_flight_limit();
     auto records = run.records;
-    std::vector<child> running;       // running[k] reads from polls[k].fd
+    std::vector<child> running;
+    // polls[k] watches running[k].fd. Entries for new children are written just before ppoll,
+    // not after each fork: between two forks the parent writes as few pages as it can, since
+    // each one is shared with the child just forked, and writing it costs a copy-on-write fault.
     std::vector<pollfd> polls;
     std::size_t next = 0;
     std::int64_t children_max_kib = 0, children_sum_kib = 0;
@@ -269,8 +328,7 @@ void fork_backend::execute(run_state& run) {
                              task_status::failed);
             return false;
         }
-        running.push_back({pid, record.index, spawned, {}, false});
-        polls.push_back({fds[0], POLLIN, 0});
+        running.push_back({pid, fds[0], record.index, spawned, {}, false});
         return true;
     };
     // The parent stays single-threaded, so the heartbeat ticks here, between forks and
@@ -309,6 +367,7 @@ void fork_backend::execute(run_state& run) {
                 stop_children();
             }
             if (running.empty()) continue;
+            while (polls.size() < running.size()) polls.push_back({running[polls.size()].fd, POLLIN, 0});
 
             // ppoll, not poll: a timeout in nanoseconds, so an idle parent ticks on time.
             const auto until_tick = std::max<std::int64_t>(0, run.heartbeat.next_due() - monotonic_ns());
@@ -366,7 +425,7 @@ void fork_backend::execute(run_state& run) {
         // Leave nothing behind: no child, no zombie, no descriptor.
         for (std::size_t k = 0; k < running.size(); ++k) {
             ::kill(running[k].pid, SIGKILL);
-            ::close(polls[k].fd);
+            ::close(running[k].fd);
             int status = 0;
             reap(running[k].pid, status);
         }

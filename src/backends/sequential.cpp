@@ -13,6 +13,7 @@ std::string_view sequential_backend::summary() const noexcept {
 
 void sequential_backend::execute(run_state& run) {
     const detail::ticker_thread heartbeat(run);  // elsewhere in the process: it measures preemption
+    const detail::task_site site{&run};
     asio::io_context io(1);
     for (auto& record : run.records) {
         if (run.poll_stop()) {
@@ -21,7 +22,7 @@ void sequential_backend::execute(run_state& run) {
         }
         detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
                                      run.s.settings.time_scale, run.stop.get_token());
-        detail::spawn_recorded(io, ctx, run);
+        detail::spawn_recorded(io, ctx, site);
         io.run();  // returns when this task is done: nothing else is queued
         io.restart();
     }

@@ -151,13 +151,14 @@ void thread_backend::execute(run_state& run) {
                 try {
                     // An io_context that only runs coroutines opens no file descriptor; the
                     // task's waits block this thread, so no timer (and no reactor) is made.
+                    const detail::task_site site{&run};
                     asio::io_context io(1);
                     // The thread's own stop token: the watch asks this one task to stop at its
                     // deadline, and every task when the run stops.
                     detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed},
                                                  run.shared_state, run.s.settings.time_scale, std::move(stop));
                     ctx.timeout_flag(&board->timed_out[i]);
-                    detail::spawn_recorded(io, ctx, run);
+                    detail::spawn_recorded(io, ctx, site);
                     io.run();
                 } catch (...) {
                     // Only setting up the loop can get here (the task's own exceptions are in

@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
 
+#include "bench/bench.hpp"
 #include "cli/demo.hpp"
 #include "tasklab/backends/catalog.hpp"
 #include "tasklab/cli.hpp"
@@ -256,6 +258,59 @@ int run_command(const run_request& req) {
     return all_ok ? exit_ok : exit_failure;
 }
 
+/// What `tasklab bench` collects, as text until checked.
+struct bench_request {
+    std::string format = "table";
+    std::string backends = "all";
+    bool scale = false;
+    std::string rounds;  // empty: the bench's default
+    std::string tasks;   // empty: each probe's own
+    bool quiet = false;
+};
+
+int bench_command(const bench_request& req) {
+    // Everything is checked before the first probe runs.
+    bench::options options;
+    options.scale = req.scale;
+    for (const auto& b : parse_backends(req.backends)) options.backends.emplace_back(b->name());
+    if (!req.rounds.empty()) {
+        options.rounds = parse_number<std::size_t>("--rounds", req.rounds, "a whole number from 1 to 1000");
+        if (options.rounds == 0 || options.rounds > max_runs)
+            throw usage_error(fmt::format("--rounds: expected 1 to {}, got {}", max_runs, options.rounds));
+    }
+    if (!req.tasks.empty()) {
+        options.tasks = parse_number<std::size_t>("--tasks", req.tasks, "a whole number above 0");
+        if (options.tasks == 0) throw usage_error("--tasks: expected a whole number above 0, got 0");
+    }
+    bench::check(options);
+    output stdout_out("--format", "-");
+
+    // The progress line is drawn between probes, never while one is measured.
+    cli::progress_line progress(req.quiet);
+    if (progress.active())
+        options.progress = [](const std::string& what, std::size_t step, std::size_t steps) {
+            const auto line = fmt::format("\r\x1b[Kbench {}/{}: {}", step + 1, steps, what);
+            std::fwrite(line.data(), 1, line.size(), stderr);
+            std::fflush(stderr);
+        };
+    const auto result = bench::run(options);
+    if (progress.active()) {
+        std::fputs("\r\x1b[K", stderr);
+        std::fflush(stderr);
+    }
+    stdout_out.write(req.format == "json" ? bench::json(result) : bench::table(result, cli::stdout_wants_colour()));
+
+    // A task that failed in the bench is a broken backend (exit 1); at --scale the thread
+    // sweep is expected to meet the machine's ceiling, and says so.
+    if (req.scale) return exit_ok;
+    for (const auto& c : result.cases) {
+        if (c.tasklab.failed) return exit_failure;
+        for (const auto& s : c.raw)
+            if (s.failed) return exit_failure;
+    }
+    return exit_ok;
+}
+
 int list_command(const task_registry& registry) {
     std::size_t width = 0;
     for (const auto& t : registry.all()) width = std::max(width, t->name().size());
@@ -347,7 +402,8 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
         "Examples:\n"
         "  tasklab run download --tasks 10 --backend all\n"
         "  tasklab run deposit --tasks 100 --sync none --backend coroutine,thread --format json\n"
-        "  tasklab run compute --tasks 2 --backend sequential,thread");
+        "  tasklab run compute --tasks 2 --backend sequential,thread\n"
+        "  tasklab bench --format json");
 
     auto* run = app.add_subcommand("run", "run one task type on one or more backends and compare them");
     run->require_subcommand(0, 1);
@@ -363,6 +419,27 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
     auto* demo = app.add_subcommand("demo", "the lesson's tour: downloads, deposits, a frozen loop and a sum on every backend");
     bool demo_quiet = false;
     demo->add_flag("-q,--quiet", demo_quiet, "no progress line on stderr");
+    auto* bench_cmd = app.add_subcommand(
+        "bench", "what each backend costs per task, against the same mechanism without tasklab; --scale: how it grows");
+    bench_request bench_req;
+    bench_cmd->add_option("--format", bench_req.format, "what stdout gets: table or json")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+    bench_cmd->add_option("-b,--backend", bench_req.backends, "backends to measure: name,name,... or all")
+        ->type_name("LIST")
+        ->capture_default_str();
+    bench_cmd->add_flag("--scale", bench_req.scale,
+                    "sweep N of tasks waiting at once (coroutine to 1e6, thread to 1e4 or the machine's ceiling, "
+                    "fork to 1e3)");
+    bench_cmd
+        ->add_option("--rounds", bench_req.rounds, "measured rounds, alternating raw and tasklab (default 7; --scale: 3)")
+        ->type_name("R");
+    bench_cmd
+        ->add_option("-n,--tasks", bench_req.tasks, "N of every probe (default: each its own; --scale: the largest N)")
+        ->type_name("N");
+    bench_cmd->add_flag("-q,--quiet", bench_req.quiet, "no progress line on stderr");
+
 
     try {
         app.parse(argc, argv);
@@ -382,6 +459,7 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
             throw usage_error(fmt::format("run needs a task type: {}", fmt::join(names, ", ")));
         }
         if (*list) return list_command(registry);
+        if (*bench_cmd) return bench_command(bench_req);
         (void)demo;
         return cli::run_demo(registry, {cli::stdout_wants_colour(), cli::terminal_width(), demo_quiet}, std::cout);
     } catch (const CLI::ParseError& e) {

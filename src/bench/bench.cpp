@@ -1,0 +1,401 @@
+// The default bench: every backend's probes next to their raw baselines, in alternating
+// rounds within a time budget, then the million waiting coroutines, then the targets.
+#include "bench/bench.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "bench/probe.hpp"
+#include "bench/raw.hpp"
+#include "bench/sweep.hpp"
+#include "tasklab/backends/catalog.hpp"
+#include "tasklab/clock.hpp"
+#include "tasklab/errors.hpp"
+#include "tasklab/report.hpp"
+
+namespace tasklab::bench {
+
+double case_result::time_ratio() const {
+    if (raw.empty() || raw[0].time_ns.median <= 0) return 0;
+    return tasklab.time_ns.median / raw[0].time_ns.median;
+}
+
+ratio_estimate case_result::time_ratio_mean() const {
+    if (raw.empty()) return {};
+    return ratio_of(tasklab.time_ns, raw[0].time_ns);
+}
+
+double case_result::memory_ratio() const {
+    if (raw.empty() || raw[0].memory_bytes.median <= 0 || tasklab.memory_bytes.n == 0) return 0;
+    return tasklab.memory_bytes.median / raw[0].memory_bytes.median;
+}
+
+void summarize_side(side& s, std::size_t tasks, std::int64_t subtract_ns) {
+    std::vector<double> time, memory, peak, busy;
+    s.failed = 0;
+    for (const auto& x : s.samples) {
+        time.push_back(static_cast<double>(x.wall_ns - subtract_ns) / static_cast<double>(tasks));
+        if (x.memory_bytes_per_task >= 0) memory.push_back(x.memory_bytes_per_task);
+        if (x.peak_rss_kib >= 0) peak.push_back(static_cast<double>(x.peak_rss_kib) / 1024.0);
+        if (x.cpu_s >= 0 && x.wall_ns > 0) busy.push_back(x.cpu_s / (static_cast<double>(x.wall_ns) * 1e-9));
+        s.failed += x.failed;
+        if (s.error.empty() && !x.error.empty()) s.error = x.error;
+    }
+    s.time_ns = summarize(time);
+    s.memory_bytes = summarize(memory);
+    s.peak_mib = summarize(peak);
+    s.cores_busy = summarize(busy);
+}
+
+namespace {
+
+constexpr std::size_t default_rounds = 7;
+constexpr std::size_t default_scale_rounds = 3;
+constexpr std::size_t max_rounds = 1000;
+constexpr std::size_t waiting_tasks = 1'000'000;
+constexpr std::size_t waiting_rounds = 3;
+
+/// N of each probe: enough tasks that one batch takes tens of milliseconds on a small machine.
+std::size_t default_tasks(std::string_view backend, work kind) {
+    if (backend == "sequential") return kind == work::sleep ? 500 : kind == work::yields ? 2'000 : 20'000;
+    if (backend == "coroutine") return kind == work::yields ? 5'000 : 20'000;
+    if (backend == "thread") return kind == work::sleep ? 500 : 1'000;
+    return 200;  // fork
+}
+
+std::string label_of(const work_spec& spec) {
+    switch (spec.kind) {
+        case work::empty: return "empty";
+        case work::sleep: return fmt::format("sleep {} ns", spec.wait_ns);
+        case work::yields: return fmt::format("{} yields", spec.yields);
+        case work::compute: return fmt::format("compute 1..{:.2g}", static_cast<double>(spec.compute_n));
+    }
+    return "?";
+}
+
+std::string memory_scope_of(std::string_view backend) {
+    return backend == "fork" ? "each child's peak resident set (wait4 ru_maxrss), mean"
+                             : "growth of this process's peak resident set over the batch, / N";
+}
+
+/// A case with its contenders: the tasklab backend and the raw baselines.
+struct planned {
+    case_result result;
+    std::vector<baseline> raws;
+};
+
+planned plan(std::string_view backend, const work_spec& spec, std::int64_t subtract_ns = 0) {
+    planned p;
+    p.result.backend = std::string(backend);
+    p.result.spec = spec;
+    p.result.label = label_of(spec);
+    p.result.subtract_ns = subtract_ns;
+    p.result.memory_scope = memory_scope_of(backend);
+    p.result.tasklab.name = "tasklab";
+    p.raws = baselines_of(backend);
+    for (const auto& b : p.raws) {
+        side raw;
+        raw.name = b.name;
+        p.result.raw.push_back(std::move(raw));
+    }
+    return p;
+}
+
+/// One round of one case: raw baselines and tasklab, in an order that alternates by round so
+/// that a drift of the machine hits both sides alike.
+void run_case_round(planned& p, std::size_t round, bool keep, const options& o, std::size_t& step,
+                    std::size_t steps, std::size_t rounds) {
+    const auto tell = [&](const std::string& who) {
+        if (o.progress)
+            o.progress(fmt::format("{}: {} {} {}", keep ? fmt::format("round {}/{}", round + 1, rounds) : "warm-up",
+                                   p.result.backend, p.result.label, who),
+                       step, steps);
+        ++step;
+    };
+    const auto run_raw = [&](std::size_t k) {
+        tell(p.raws[k].name);
+        auto s = p.raws[k].run(p.result.spec);
+        if (keep) p.result.raw[k].samples.push_back(std::move(s));
+    };
+    const auto run_ours = [&] {
+        tell("tasklab");
+        auto s = run_tasklab(p.result.backend, p.result.spec);
+        if (keep) p.result.tasklab.samples.push_back(std::move(s));
+    };
+    if (round % 2 == 0) {
+        for (std::size_t k = 0; k < p.raws.size(); ++k) run_raw(k);
+        run_ours();
+    } else {
+        run_ours();
+        for (std::size_t k = p.raws.size(); k-- > 0;) run_raw(k);
+    }
+}
+
+record_cost measure_records(std::size_t tasks, std::size_t rounds) {
+    record_cost out;
+    out.bytes = sizeof(task_record);
+    out.tasks = tasks;
+    std::vector<double> per_record;
+    for (std::size_t r = 0; r < rounds; ++r) {
+        const auto t0 = monotonic_ns();
+        {
+            // What backend::run does for its records: allocate them, number them, free them.
+            std::vector<task_record> records(tasks);
+            for (std::size_t i = 0; i < records.size(); ++i) records[i].index = static_cast<std::uint32_t>(i);
+            asm volatile("" : : "r"(records.data()) : "memory");
+        }
+        per_record.push_back(static_cast<double>(monotonic_ns() - t0) / static_cast<double>(tasks));
+    }
+    out.ns_per_record = summarize(per_record);
+    return out;
+}
+
+/// A target, its unit initialised rather than assigned (GCC 12 warns, wrongly, about
+/// assigning a short literal to a string: PR105329).
+target make_target(std::string what, const char* unit, double value, double limit, bool at_most = true) {
+    target t{std::move(what), unit, value, limit, at_most, true, false, {}};
+    t.met = at_most ? value <= limit : value >= limit;
+    return t;
+}
+
+target ratio_target(const case_result& c, double limit) {
+    auto t = make_target(fmt::format("{} {}: time per task, tasklab / {}", c.backend, c.label, c.raw.at(0).name), "x",
+                         c.time_ratio(), limit);
+    t.met = t.met && t.value > 0;
+    if (c.tasklab.failed || c.raw[0].failed) {
+        t.met = false;
+        t.note = fmt::format("failed tasks: {} tasklab, {} raw", c.tasklab.failed, c.raw[0].failed);
+    }
+    return t;
+}
+
+const case_result* find(const std::vector<case_result>& cases, std::string_view backend, work kind) {
+    for (const auto& c : cases)
+        if (c.backend == backend && c.spec.kind == kind && c.subtract_ns == 0) return &c;
+    return nullptr;
+}
+
+std::vector<target> evaluate(const results& r) {
+    std::vector<target> out;
+    const auto& cases = r.cases;
+    for (auto kind : {work::empty, work::sleep, work::yields}) {
+        if (const auto* c = find(cases, "coroutine", kind)) out.push_back(ratio_target(*c, 1.3));
+    }
+    for (auto kind : {work::empty, work::sleep, work::yields}) {
+        if (const auto* c = find(cases, "thread", kind)) out.push_back(ratio_target(*c, 1.2));
+    }
+    for (auto kind : {work::empty, work::sleep, work::yields}) {
+        if (const auto* c = find(cases, "fork", kind)) out.push_back(ratio_target(*c, 1.3));
+    }
+    // The million waiting coroutines.
+    for (const auto& c : cases) {
+        if (c.subtract_ns == 0) continue;
+        const bool full = c.spec.tasks == waiting_tasks;
+        const std::string not_full =
+            full ? "" : fmt::format("ran {} tasks, not {}: --tasks changed the size", c.spec.tasks, waiting_tasks);
+        auto memory = make_target(fmt::format("coroutine {}: memory per waiting task (tasklab)", c.label), "B",
+                                  c.tasklab.memory_bytes.median, 1.3 * 1024);
+        memory.applicable = full;
+        memory.note = not_full;
+        out.push_back(memory);
+        auto time = make_target(fmt::format("coroutine {}: wall time beyond the {:.2f} s wait (tasklab)", c.label,
+                                            static_cast<double>(c.subtract_ns) * 1e-9),
+                                "s", c.tasklab.time_ns.median * static_cast<double>(c.spec.tasks) * 1e-9, 2.5);
+        time.met = time.met && c.tasklab.failed == 0;
+        time.applicable = full;
+        time.note = not_full;
+        out.push_back(time);
+        auto peak = make_target(fmt::format("coroutine {}: peak resident set of the process (tasklab)", c.label),
+                                "GiB", c.tasklab.peak_mib.median / 1024.0, 1.3);
+        peak.applicable = full;
+        peak.note = not_full;
+        out.push_back(peak);
+    }
+    // Compute: the parts in parallel against one after another, both through tasklab.
+    if (const auto* seq = find(cases, "sequential", work::compute)) {
+        for (auto backend : {"thread", "fork"}) {
+            const auto* c = find(cases, backend, work::compute);
+            if (!c) continue;
+            const double speedup =
+                c->tasklab.time_ns.median > 0 ? seq->tasklab.time_ns.median / c->tasklab.time_ns.median : 0;
+            auto t = make_target(fmt::format("{} compute over {} parts: speed-up over sequential (tasklab, wall)",
+                                             backend, c->spec.tasks),
+                                 "x", speedup, 0.95 * static_cast<double>(c->spec.tasks), false);
+            t.applicable = c->spec.tasks >= 2;
+            if (!t.applicable)
+                t.note = "one core: nothing to split";
+            else if (!t.met)
+                t.note = fmt::format("the parts kept {:.2f} cores busy (cpu/wall); the 1-minute load average was "
+                                     "{:.2f} before the bench",
+                                     c->tasklab.cores_busy.median, r.load_before);
+            out.push_back(t);
+        }
+    }
+    return out;
+}
+
+results run_bench(const options& o) {
+    results r;
+    r.cores = std::max(1u, std::thread::hardware_concurrency());
+    r.yields = o.yields;
+    r.tasks_override = o.tasks;
+    r.rounds_planned = o.rounds ? o.rounds : default_rounds;
+    r.load_before = load_average();
+    const auto started = monotonic_ns();
+
+    std::vector<planned> cases;
+    for (auto backend : backend_names()) {
+        if (!chosen(o, backend)) continue;
+        for (auto kind : {work::empty, work::sleep, work::yields}) {
+            work_spec spec;
+            spec.kind = kind;
+            spec.tasks = o.tasks ? o.tasks : default_tasks(backend, kind);
+            spec.yields = o.yields;
+            spec.wait_ns = 1;
+            cases.push_back(plan(backend, spec));
+        }
+    }
+    // The CPU-bound split: one part per core, 6e8 additions (about 0.2 s) per part, so that a
+    // process's creation and exit are small next to its part.
+    const std::size_t parts = std::max(1u, r.cores);
+    const bool parallel = chosen(o, "thread") || chosen(o, "fork");
+    for (auto backend : {"sequential", "thread", "fork"}) {
+        if (!chosen(o, backend) && !(parallel && std::string_view(backend) == "sequential")) continue;
+        work_spec spec;
+        spec.kind = work::compute;
+        spec.tasks = parts;
+        spec.compute_n = static_cast<std::int64_t>(parts) * 600'000'000;
+        cases.push_back(plan(backend, spec));
+    }
+
+    // The million waiting coroutines, run after the rounds: each waits long enough that the
+    // last one starts before the first one's wait is over (in flight shows it did).
+    const std::size_t big_tasks = o.tasks ? o.tasks : waiting_tasks;
+    const std::size_t big_rounds = chosen(o, "coroutine") ? std::min(waiting_rounds, r.rounds_planned) : 0;
+    // What a task of it costs, from the coroutine sleep probe so far: its slower side's median
+    // per task, half as much again for a million frames out of cache.
+    const auto big_per_task_ns = [&]() {
+        double per_task_ns = 2'000;
+        for (const auto& p : cases)
+            if (p.result.backend == "coroutine" && p.result.spec.kind == work::sleep)
+                for (const auto* s : {&p.result.tasklab, &p.result.raw[0]})
+                    if (!s->samples.empty()) {
+                        auto copy = *s;
+                        summarize_side(copy, p.result.spec.tasks, 0);
+                        per_task_ns = std::max(per_task_ns, copy.time_ns.median);
+                    }
+        return 1.5 * per_task_ns;
+    };
+    // One round of it (both sides): the wait, and starting every task.
+    const auto big_round_s = [&]() {
+        const double per_task_ns = big_per_task_ns();
+        const auto wait_ns = waiting_wait_ns("coroutine", big_tasks, per_task_ns);
+        return 2.0 * (static_cast<double>(wait_ns) + per_task_ns * static_cast<double>(big_tasks)) * 1e-9;
+    };
+
+    std::size_t contenders = 0;
+    for (const auto& p : cases) contenders += 1 + p.raws.size();
+    const std::size_t steps = contenders * (r.rounds_planned + 1) + 2 * big_rounds;
+    std::size_t step = 0;
+    const auto elapsed_s = [&] { return static_cast<double>(monotonic_ns() - started) * 1e-9; };
+
+    // A warm-up round at a quarter of the size (not kept): allocators, page tables and lazy
+    // bindings settle first.
+    for (auto& p : cases) {
+        auto warm = p;
+        warm.result.spec.tasks = std::max<std::size_t>(1, p.result.spec.tasks / 4);
+        if (warm.result.spec.kind == work::compute) {
+            warm.result.spec.tasks = p.result.spec.tasks;
+            warm.result.spec.compute_n = p.result.spec.compute_n / 4;
+        }
+        run_case_round(warm, 0, false, o, step, steps, r.rounds_planned);
+    }
+    std::int64_t longest_round = 0;
+    for (std::size_t round = 0; round < r.rounds_planned; ++round) {
+        const auto t0 = monotonic_ns();
+        for (auto& p : cases) run_case_round(p, round, true, o, step, steps, r.rounds_planned);
+        r.rounds_done = round + 1;
+        longest_round = std::max(longest_round, monotonic_ns() - t0);
+        // Room for one more round and for at least one round of the million.
+        const double next_ends_s = elapsed_s() + static_cast<double>(longest_round) * 1e-9 + big_round_s();
+        if (!o.rounds && r.rounds_done >= 3 && round + 1 < r.rounds_planned && next_ends_s > o.budget_s) {
+            r.rounds_note = fmt::format("stopped after {} of {} rounds: one more would end past the {:.0f} s budget",
+                                        r.rounds_done, r.rounds_planned, o.budget_s);
+            break;
+        }
+    }
+    step = contenders * (r.rounds_planned + 1);
+    work_spec big_spec;
+    big_spec.kind = work::sleep;
+    big_spec.tasks = big_tasks;
+    // Long enough that the last task starts before the first one's wait is over.
+    big_spec.wait_ns = waiting_wait_ns("coroutine", big_tasks, big_per_task_ns());
+    auto big = plan("coroutine", big_spec, big_spec.wait_ns);
+    big.result.label = fmt::format("{} waiting", grouped(big_tasks));
+    big.raws.resize(1);  // the awaitable: the reference
+    big.result.raw.resize(1);
+    std::size_t big_done = 0;
+    double big_longest_s = 0;  // once one round ran, its measured length replaces the estimate
+    for (std::size_t round = 0; round < big_rounds; ++round) {
+        const double next_s = big_done ? big_longest_s : big_round_s();
+        if (!o.rounds && round > 0 && elapsed_s() + next_s > o.budget_s) {
+            if (!r.rounds_note.empty()) r.rounds_note += "; ";
+            r.rounds_note += fmt::format("{} ran {} of {} rounds: one more would end past the {:.0f} s budget",
+                                         big.result.label, big_done, big_rounds, o.budget_s);
+            break;
+        }
+        const double t0 = elapsed_s();
+        run_case_round(big, round, true, o, step, steps, big_rounds);
+        big_longest_s = std::max(big_longest_s, elapsed_s() - t0);
+        ++big_done;
+    }
+    if (big_rounds > 0) cases.push_back(std::move(big));
+
+    for (auto& p : cases) {
+        summarize_side(p.result.tasklab, p.result.spec.tasks, p.result.subtract_ns);
+        for (auto& s : p.result.raw) summarize_side(s, p.result.spec.tasks, p.result.subtract_ns);
+        r.cases.push_back(std::move(p.result));
+    }
+    r.records = measure_records(20'000, 7);
+    r.targets = evaluate(r);
+    r.elapsed_s = static_cast<double>(monotonic_ns() - started) * 1e-9;
+    r.load_after = load_average();
+    return r;
+}
+
+}  // namespace
+
+bool chosen(const options& o, std::string_view backend) {
+    return o.backends.empty() || std::find(o.backends.begin(), o.backends.end(), backend) != o.backends.end();
+}
+
+void check(const options& o) {
+    for (const auto& b : o.backends)
+        if (std::find(backend_names().begin(), backend_names().end(), b) == backend_names().end())
+            throw usage_error(fmt::format("--backend: unknown backend '{}' (known: {}, or all)", b,
+                                          fmt::join(backend_names(), ", ")));
+    if (o.rounds > max_rounds)
+        throw usage_error(fmt::format("--rounds: expected 1 to {}, got {}", max_rounds, o.rounds));
+    const std::size_t fork_most = make_backend("fork")->task_limit();
+    if (o.scale && o.tasks > max_tasks)
+        throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", max_tasks, o.tasks));
+    if (!o.scale && o.tasks > fork_most)
+        throw usage_error(fmt::format("--tasks: expected 1 to {} (every backend runs N tasks, and fork runs at most "
+                                      "{}; --scale goes further), got {}",
+                                      fork_most, fork_most, o.tasks));
+    if (o.yields == 0 || o.yields > 1'000'000) throw usage_error("yields: expected 1 to 1000000");
+}
+
+results run(const options& o) {
+    check(o);
+    if (!o.scale) return run_bench(o);
+    options scale = o;
+    if (!scale.rounds) scale.rounds = default_scale_rounds;
+    return run_scale(scale);
+}
+
+}  // namespace tasklab::bench

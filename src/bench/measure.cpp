@@ -1,0 +1,194 @@
+#include "bench/measure.hpp"
+
+#include <dirent.h>
+#include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "tasklab/clock.hpp"
+
+namespace tasklab::bench {
+
+std::int64_t current_rss_kib() noexcept {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    if (!f) return -1;
+    char line[256];
+    std::int64_t kib = -1;
+    while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "VmRSS: %" SCNd64 " kB", &kib) == 1) break;
+    std::fclose(f);
+    return kib;
+}
+
+memory_window::memory_window() {
+    ::malloc_trim(0);  // freed heap back to the system: an earlier batch's memory is not reused unseen
+    reset_peak_rss();
+    before_kib_ = current_rss_kib();
+    cpu_before_s_ = process_cpu_times().total();
+}
+
+double load_average() noexcept {
+    std::FILE* f = std::fopen("/proc/loadavg", "re");
+    if (!f) return -1;
+    double one = -1;
+    if (std::fscanf(f, "%lf", &one) != 1) one = -1;
+    std::fclose(f);
+    return one;
+}
+
+void memory_window::finish(sample& s, std::size_t tasks) const {
+    s.cpu_s = process_cpu_times().total() - cpu_before_s_;
+    s.peak_rss_kib = peak_rss_kib();
+    if (before_kib_ < 0 || s.peak_rss_kib < 0 || tasks == 0) return;
+    const auto grown = std::max<std::int64_t>(0, s.peak_rss_kib - before_kib_);
+    s.memory_bytes_per_task = static_cast<double>(grown) * 1024.0 / static_cast<double>(tasks);
+}
+
+namespace {
+
+std::size_t entries_in(const char* dir) noexcept {
+    DIR* d = ::opendir(dir);
+    if (!d) return 0;
+    std::size_t n = 0;
+    while (const dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') ++n;
+    ::closedir(d);
+    return n;
+}
+
+std::int64_t read_number(const std::string& path) {
+    std::ifstream f(path);
+    std::string text;
+    if (!(f >> text)) return -1;
+    if (text == "max") return std::numeric_limits<std::int64_t>::max();
+    try {
+        return std::stoll(text);
+    } catch (...) {
+        return -1;
+    }
+}
+
+/// Threads in the whole system (the scheduling entities of /proc/loadavg).
+std::int64_t system_threads() {
+    std::ifstream f("/proc/loadavg");
+    std::string a, b, c, entities;
+    if (!(f >> a >> b >> c >> entities)) return -1;
+    const auto slash = entities.find('/');
+    if (slash == std::string::npos) return -1;
+    try {
+        return std::stoll(entities.substr(slash + 1));
+    } catch (...) {
+        return -1;
+    }
+}
+
+/// Threads of every process whose real uid is `uid` (what RLIMIT_NPROC counts).
+std::int64_t threads_of_user(uid_t uid) {
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return -1;
+    std::int64_t total = 0;
+    while (const dirent* e = ::readdir(proc)) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        std::ifstream status(fmt::format("/proc/{}/status", e->d_name));
+        std::string line;
+        long real_uid = -1, threads = 0;
+        while (std::getline(status, line)) {
+            if (line.rfind("Uid:", 0) == 0) real_uid = std::strtol(line.c_str() + 4, nullptr, 10);
+            if (line.rfind("Threads:", 0) == 0) threads = std::strtol(line.c_str() + 8, nullptr, 10);
+        }
+        if (real_uid == static_cast<long>(uid)) total += threads;
+    }
+    ::closedir(proc);
+    return total;
+}
+
+/// The pids controller's limit for this process's cgroup (v1 or v2), and its current count.
+bool cgroup_pids(std::int64_t& max, std::int64_t& current) {
+    std::ifstream f("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(f, line)) {
+        // "N:controllers:/path"; v2 has an empty controller list.
+        const auto first = line.find(':');
+        const auto second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        const std::string controllers = line.substr(first + 1, second - first - 1);
+        const std::string path = line.substr(second + 1);
+        std::string dir;
+        if (controllers == "pids")
+            dir = "/sys/fs/cgroup/pids" + path;
+        else if (controllers.empty())
+            dir = "/sys/fs/cgroup" + path;
+        else
+            continue;
+        max = read_number(dir + "/pids.max");
+        current = read_number(dir + "/pids.current");
+        if (max > 0 && current >= 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::size_t thread_count() noexcept { return entries_in("/proc/self/task"); }
+
+thread_ceiling find_thread_ceiling() {
+    struct limit {
+        std::string what;
+        std::int64_t room;
+    };
+    std::vector<limit> limits;
+    const auto in_system = system_threads();
+    if (const auto threads_max = read_number("/proc/sys/kernel/threads-max"); threads_max > 0 && in_system >= 0)
+        limits.push_back({fmt::format("threads-max {}, {} in use", threads_max, in_system), threads_max - in_system});
+    if (const auto pid_max = read_number("/proc/sys/kernel/pid_max"); pid_max > 0 && in_system >= 0)
+        limits.push_back({fmt::format("pid_max {}, {} in use", pid_max, in_system), pid_max - in_system});
+    rlimit nproc{};
+    if (::getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY) {
+        if (::geteuid() == 0) {
+            // The kernel does not hold root (CAP_SYS_RESOURCE) to RLIMIT_NPROC.
+        } else if (const auto mine = threads_of_user(::getuid()); mine >= 0) {
+            limits.push_back({fmt::format("RLIMIT_NPROC {}, {} threads of this user", nproc.rlim_cur, mine),
+                              static_cast<std::int64_t>(nproc.rlim_cur) - mine});
+        }
+    }
+    std::int64_t pids_max = 0, pids_current = 0;
+    if (cgroup_pids(pids_max, pids_current) && pids_max != std::numeric_limits<std::int64_t>::max())
+        limits.push_back(
+            {fmt::format("cgroup pids.max {}, {} in use", pids_max, pids_current), pids_max - pids_current});
+    rlimit as{}, stack{};
+    if (::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && ::getrlimit(RLIMIT_STACK, &stack) == 0 &&
+        stack.rlim_cur != RLIM_INFINITY && stack.rlim_cur > 0)
+        limits.push_back({fmt::format("RLIMIT_AS {} MiB at {} MiB per stack", as.rlim_cur >> 20, stack.rlim_cur >> 20),
+                          static_cast<std::int64_t>(as.rlim_cur / stack.rlim_cur)});
+
+    thread_ceiling out;
+    out.threads = std::numeric_limits<std::size_t>::max();
+    std::vector<std::string> all;
+    for (const auto& l : limits) {
+        all.push_back(l.what);
+        const auto room = static_cast<std::size_t>(std::max<std::int64_t>(0, l.room));
+        if (room < out.threads) {
+            out.threads = room;
+            out.binding = l.what;
+        }
+    }
+    if (limits.empty()) {
+        // Nothing to go by: the sweep relies on the first thread that cannot be created.
+        out.binding = "no limit could be read";
+    }
+    out.all = fmt::format("{}", fmt::join(all, "; "));
+    return out;
+}
+
+}  // namespace tasklab::bench

@@ -1,0 +1,13 @@
+#include "bench/raw.hpp"
+
+namespace tasklab::bench {
+
+std::vector<baseline> baselines_of(std::string_view backend) {
+    if (backend == "sequential") return {{"plain loop", raw_loop}};
+    if (backend == "coroutine") return {{"asio awaitable", raw_awaitables}, {"asio callback", raw_callbacks}};
+    if (backend == "thread") return {{"std::thread", raw_threads}};
+    if (backend == "fork") return {{"fork+pipe+wait4", raw_forks}};
+    return {};
+}
+
+}  // namespace tasklab::bench

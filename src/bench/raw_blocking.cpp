@@ -1,0 +1,51 @@
+// Raw baselines whose tasks run on a thread of their own: the plain loop (sequential) and
+// bare std::thread (thread).
+#include <fmt/format.h>
+
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "bench/body.hpp"
+#include "bench/raw.hpp"
+#include "tasklab/clock.hpp"
+
+namespace tasklab::bench {
+
+sample raw_loop(const work_spec& spec) {
+    std::vector<std::int64_t> results(spec.tasks);
+    sample s;
+    const memory_window memory;
+    const auto t0 = monotonic_ns();
+    for (std::size_t i = 0; i < spec.tasks; ++i) results[i] = blocking_body(spec, i);
+    s.wall_ns = monotonic_ns() - t0;
+    memory.finish(s, spec.tasks);
+    s.started = spec.tasks;
+    for (std::size_t i = 0; i < spec.tasks; ++i) s.failed += results[i] != expected_value(spec, i);
+    return s;
+}
+
+sample raw_threads(const work_spec& spec) {
+    std::vector<std::int64_t> results(spec.tasks, 0);
+    std::vector<std::thread> threads;
+    threads.reserve(spec.tasks);
+    sample s;
+    const memory_window memory;
+    const auto t0 = monotonic_ns();
+    for (std::size_t i = 0; i < spec.tasks; ++i) {
+        try {
+            threads.emplace_back([&spec, &results, i] { results[i] = blocking_body(spec, i); });
+        } catch (const std::system_error& e) {
+            s.error = fmt::format("std::thread number {} could not be created: {}", i + 1, e.what());
+            break;  // at the ceiling: join what runs, report how far it got
+        }
+    }
+    for (auto& t : threads) t.join();
+    s.wall_ns = monotonic_ns() - t0;
+    memory.finish(s, spec.tasks);
+    s.started = threads.size();
+    for (std::size_t i = 0; i < spec.tasks; ++i) s.failed += results[i] != expected_value(spec, i);
+    return s;
+}
+
+}  // namespace tasklab::bench

@@ -1,0 +1,282 @@
+// `tasklab bench` as text (the table style of src/format/) and as JSON.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "bench/bench.hpp"
+#include "format/cells.hpp"
+#include "tasklab/version.hpp"
+
+namespace tasklab::bench {
+
+std::string grouped(std::size_t n) {
+    if (n == static_cast<std::size_t>(-1)) return "unknown";
+    std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+namespace {
+
+using format::detail::aligned;
+using format::detail::table_text;
+
+std::string time_text(double ns) {
+    if (ns < 0) return "-";
+    if (ns < 1000) return fmt::format("{:.3g} ns", ns);
+    return format::detail::seconds(ns * 1e-9);
+}
+
+std::string bytes_text(double bytes) {
+    if (bytes < 0) return "-";
+    if (bytes < 1024) return fmt::format("{:.0f} B", bytes);
+    if (bytes < 1024.0 * 1024) return fmt::format("{:.2f} KiB", bytes / 1024);
+    return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024));
+}
+
+std::string times_text(double ratio) { return ratio > 0 ? fmt::format("{:.2f}x", ratio) : "-"; }
+
+std::string memory_cell(const side& s) { return s.memory_bytes.n ? bytes_text(s.memory_bytes.median) : "-"; }
+
+std::string spread(const summary_stats& st) {
+    return fmt::format("{} … {}", time_text(st.min), time_text(st.max));
+}
+
+std::string failures(const side& s) {
+    return s.failed ? fmt::format("  ({} failed: {})", s.failed, s.error) : std::string{};
+}
+
+std::string value_text(const target& t) {
+    if (t.unit == "x") return fmt::format("{:.2f}x", t.value);
+    if (t.unit == "B") return bytes_text(t.value);
+    if (t.unit == "s") return fmt::format("{:.2f} s", t.value);
+    return fmt::format("{:.2f} {}", t.value, t.unit);
+}
+
+std::string limit_text(const target& t) {
+    const char* op = t.at_most ? "<=" : ">=";
+    if (t.unit == "x") return fmt::format("{} {:.2f}x", op, t.limit);
+    if (t.unit == "B") return fmt::format("{} {}", op, bytes_text(t.limit));
+    if (t.unit == "s") return fmt::format("{} {:.2f} s", op, t.limit);
+    return fmt::format("{} {:.2f} {}", op, t.limit, t.unit);
+}
+
+std::string bench_table(const results& r, const std::string& bold, const std::string& reset) {
+    std::string out = fmt::format(
+        "{}tasklab bench: tasklab against the same mechanism without it, {} round{} alternating the two, {} "
+        "core{}, {:.1f} s{}\n",
+        bold, r.rounds_done, r.rounds_done == 1 ? "" : "s", r.cores, r.cores == 1 ? "" : "s", r.elapsed_s, reset);
+    if (!r.rounds_note.empty()) out += fmt::format("({})\n", r.rounds_note);
+    out += fmt::format("1-minute load average: {:.2f} before, {:.2f} after (other programs on this machine)\n",
+                       r.load_before, r.load_after);
+    out += "time / task: a batch's wall time / N (waiting tasks: less their wait); median over the rounds, σ, "
+           "min … max\n"
+           "memory / task: growth of this process's peak resident set / N; fork: each child's peak (mean)\n"
+           "cpu / wall: the batch's CPU time (process and reaped children) / its wall time: cores kept busy\n"
+           "tasklab ÷: tasklab's median / this baseline's median\n\n";
+    table_text t;
+    t.headers = {"backend", "task",          "N",         "run",         "time / task", "± σ", "min … max",
+                 "cpu / wall", "memory / task", "tasklab ÷ time", "÷ memory"};
+    t.left = {true, true, false, true, false, false, false, false, false, false, false};
+    const auto busy = [](const side& s) { return s.cores_busy.n ? fmt::format("{:.2f}", s.cores_busy.median) : "-"; };
+    for (const auto& c : r.cases) {
+        t.rows.push_back({c.backend, c.label, grouped(c.spec.tasks), "tasklab" + failures(c.tasklab),
+                          time_text(c.tasklab.time_ns.median), time_text(c.tasklab.time_ns.stddev),
+                          spread(c.tasklab.time_ns), busy(c.tasklab), memory_cell(c.tasklab), "", ""});
+        for (std::size_t k = 0; k < c.raw.size(); ++k) {
+            const auto& s = c.raw[k];
+            const double time_ratio =
+                s.time_ns.median > 0 ? c.tasklab.time_ns.median / s.time_ns.median : 0;
+            const double memory_ratio = s.memory_bytes.n && s.memory_bytes.median > 0 && c.tasklab.memory_bytes.n
+                                            ? c.tasklab.memory_bytes.median / s.memory_bytes.median
+                                            : 0;
+            t.rows.push_back({"", "", "", s.name + failures(s), time_text(s.time_ns.median),
+                              time_text(s.time_ns.stddev), spread(s.time_ns), busy(s), memory_cell(s),
+                              times_text(time_ratio),
+                              times_text(memory_ratio)});
+        }
+    }
+    out += aligned(t, bold, reset);
+
+    out += fmt::format("\n{}targets{} (medians on this machine)\n", bold, reset);
+    table_text g;
+    g.headers = {"", "figure", "value", "target", "note"};
+    g.left = {true, true, false, true, true};
+    for (const auto& x : r.targets)
+        g.rows.push_back({!x.applicable ? "n/a" : x.met ? "met" : "NOT MET", x.what, value_text(x), limit_text(x),
+                          x.note});
+    out += aligned(g, "", "");
+
+    const auto& rc = r.records;
+    out += fmt::format(
+        "\nrecords: a task_record is {} B; allocating, numbering and freeing {} of them costs {} each (median of "
+        "{})\n",
+        rc.bytes, grouped(rc.tasks), time_text(rc.ns_per_record.median), rc.ns_per_record.n);
+    return out;
+}
+
+std::string scale_table(const results& r, const std::string& bold, const std::string& reset) {
+    std::string out = fmt::format(
+        "{}tasklab bench --scale: N tasks all waiting at once, tasklab against the raw mechanism, {} round{} per "
+        "size, {} core{}, {:.1f} s{}\n",
+        bold, r.rounds_done, r.rounds_done == 1 ? "" : "s", r.cores, r.cores == 1 ? "" : "s", r.elapsed_s, reset);
+    out += "each task waits W = 50 ms + N x (2 µs coroutine, 100 µs thread, 300 µs fork, or twice the previous\n"
+           "size's overhead per task if more), so that all N wait together (in flight: tasklab's most at once)\n"
+           "overhead / task: (wall time - W) / N, median over the rounds; memory / task as in the bench\n";
+    out += fmt::format("1-minute load average: {:.2f} before, {:.2f} after (other programs on this machine)\n",
+                       r.load_before, r.load_after);
+    out += fmt::format("thread ceiling of this machine: about {} more threads (binding: {}; all: {})\n",
+                       grouped(r.ceiling.threads), r.ceiling.binding, r.ceiling.all);
+    for (const auto& s : r.series) {
+        out += fmt::format("\n{}{}{} against {}\n", bold, s.backend, reset, s.raw_name);
+        table_text t;
+        t.headers = {"N", "wait W", "in flight", "overhead / task", "raw", "tasklab ÷", "memory / task", "raw",
+                     "tasklab ÷", "peak"};
+        t.left.assign(t.headers.size(), false);
+        for (const auto& p : s.points) {
+            const double time_ratio =
+                p.raw.time_ns.median > 0 ? p.tasklab.time_ns.median / p.raw.time_ns.median : 0;
+            const double memory_ratio = p.raw.memory_bytes.n && p.raw.memory_bytes.median > 0
+                                            ? p.tasklab.memory_bytes.median / p.raw.memory_bytes.median
+                                            : 0;
+            t.rows.push_back({grouped(p.tasks), time_text(static_cast<double>(p.wait_ns)), grouped(p.in_flight),
+                              time_text(p.tasklab.time_ns.median), time_text(p.raw.time_ns.median),
+                              times_text(time_ratio), memory_cell(p.tasklab), memory_cell(p.raw),
+                              times_text(memory_ratio),
+                              p.tasklab.peak_mib.n ? fmt::format("{:.0f} MiB", p.tasklab.peak_mib.median) : "-"});
+        }
+        out += aligned(t, bold, reset);
+        out += "  " + s.stop + "\n";
+    }
+    return out;
+}
+
+/// The value, or null where it was not measured.
+template <class T>
+nlohmann::json or_null(bool known, const T& value) {
+    return known ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json stats_json(const summary_stats& s) {
+    if (s.n == 0) return nullptr;
+    return {{"n", s.n}, {"median", s.median}, {"mean", s.mean}, {"stddev", s.stddev}, {"min", s.min}, {"max", s.max}};
+}
+
+nlohmann::json side_json(const side& s) {
+    nlohmann::json rounds = nlohmann::json::array();
+    for (const auto& x : s.samples) {
+        rounds.push_back({{"wall_ns", x.wall_ns},
+                          {"cpu_s", or_null(x.cpu_s >= 0, x.cpu_s)},
+                          {"memory_bytes_per_task", or_null(x.memory_bytes_per_task >= 0, x.memory_bytes_per_task)},
+                          {"peak_rss_kib", or_null(x.peak_rss_kib >= 0, x.peak_rss_kib)},
+                          {"started", x.started},
+                          {"failed", x.failed}});
+    }
+    return {{"name", s.name},
+            {"time_per_task_ns", stats_json(s.time_ns)},
+            {"memory_per_task_bytes", stats_json(s.memory_bytes)},
+            {"peak_rss_mib", stats_json(s.peak_mib)},
+            {"cpu_per_wall", stats_json(s.cores_busy)},
+            {"failed", s.failed},
+            {"error", or_null(!s.error.empty(), s.error)},
+            {"rounds", rounds}};
+}
+
+nlohmann::json ratio_json(const side& tasklab, const side& raw) {
+    const auto mean = ratio_of(tasklab.time_ns, raw.time_ns);
+    const double time = raw.time_ns.median > 0 ? tasklab.time_ns.median / raw.time_ns.median : 0;
+    const double memory = raw.memory_bytes.n && raw.memory_bytes.median > 0 && tasklab.memory_bytes.n
+                              ? tasklab.memory_bytes.median / raw.memory_bytes.median
+                              : 0;
+    return {{"baseline", raw.name},
+            {"time_median", or_null(time > 0, time)},
+            {"time_mean", or_null(mean.ratio > 0, mean.ratio)},
+            {"time_mean_stddev", or_null(mean.ratio > 0, mean.stddev)},
+            {"memory_median", or_null(memory > 0, memory)}};
+}
+
+}  // namespace
+
+std::string table(const results& r, bool colour) {
+    const std::string bold = colour ? "\x1b[1m" : "";
+    const std::string reset = colour ? "\x1b[0m" : "";
+    return r.scale ? scale_table(r, bold, reset) : bench_table(r, bold, reset);
+}
+
+std::string json(const results& r) {
+    nlohmann::json j;
+    j["tasklab_version"] = version;
+    j["mode"] = r.scale ? "scale" : "bench";
+    j["cores"] = r.cores;
+    j["rounds_planned"] = r.rounds_planned;
+    j["rounds"] = r.rounds_done;
+    j["rounds_note"] = or_null(!r.rounds_note.empty(), r.rounds_note);
+    j["yields"] = r.yields;
+    j["tasks_override"] = or_null(r.tasks_override > 0, r.tasks_override);
+    j["elapsed_s"] = r.elapsed_s;
+    j["load_average_before"] = r.load_before;
+    j["load_average_after"] = r.load_after;
+    if (!r.scale) {
+        nlohmann::json cases = nlohmann::json::array();
+        for (const auto& c : r.cases) {
+            nlohmann::json baselines = nlohmann::json::array(), ratios = nlohmann::json::array();
+            for (const auto& s : c.raw) {
+                baselines.push_back(side_json(s));
+                ratios.push_back(ratio_json(c.tasklab, s));
+            }
+            cases.push_back({{"backend", c.backend},
+                             {"task", to_string(c.spec.kind)},
+                             {"label", c.label},
+                             {"tasks", c.spec.tasks},
+                             {"wait_ns", or_null(c.spec.kind == work::sleep, c.spec.wait_ns)},
+                             {"yields", or_null(c.spec.kind == work::yields, c.spec.yields)},
+                             {"subtracted_wait_ns", c.subtract_ns},
+                             {"memory_scope", c.memory_scope},
+                             {"tasklab", side_json(c.tasklab)},
+                             {"baselines", baselines},
+                             {"ratios", ratios}});
+        }
+        j["cases"] = cases;
+        nlohmann::json targets = nlohmann::json::array();
+        for (const auto& t : r.targets)
+            targets.push_back({{"figure", t.what},
+                               {"unit", t.unit},
+                               {"value", t.value},
+                               {"limit", t.limit},
+                               {"comparison", t.at_most ? "<=" : ">="},
+                               {"applicable", t.applicable},
+                               {"met", t.met},
+                               {"note", or_null(!t.note.empty(), t.note)}});
+        j["targets"] = targets;
+        j["records"] = {{"record_bytes", r.records.bytes},
+                        {"tasks", r.records.tasks},
+                        {"ns_per_record", stats_json(r.records.ns_per_record)}};
+    } else {
+        j["thread_ceiling"] = {
+            {"threads", or_null(r.ceiling.threads != static_cast<std::size_t>(-1), r.ceiling.threads)},
+            {"binding", r.ceiling.binding},
+            {"limits", r.ceiling.all}};
+        nlohmann::json series = nlohmann::json::array();
+        for (const auto& s : r.series) {
+            nlohmann::json points = nlohmann::json::array();
+            for (const auto& p : s.points)
+                points.push_back({{"tasks", p.tasks},
+                                  {"wait_ns", p.wait_ns},
+                                  {"max_in_flight", p.in_flight},
+                                  {"tasklab", side_json(p.tasklab)},
+                                  {"baseline", side_json(p.raw)},
+                                  {"ratio", ratio_json(p.tasklab, p.raw)}});
+            series.push_back({{"backend", s.backend}, {"baseline", s.raw_name}, {"points", points}, {"stop", s.stop}});
+        }
+        j["series"] = series;
+    }
+    return j.dump(2) + "\n";
+}
+
+}  // namespace tasklab::bench

@@ -1,0 +1,231 @@
+// `tasklab bench` as a user runs it, at a tiny size: it works, refuses bad input before
+// running anything, and its JSON is well formed and holds every ratio and figure. No timing is
+// asserted: the figures depend on the machine (docs/bench.md).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace {
+
+using json = nlohmann::json;
+
+struct outcome {
+    int code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+outcome bench(const std::string& args) {
+    char out_path[] = "/tmp/tasklab-bench-out-XXXXXX";
+    char err_path[] = "/tmp/tasklab-bench-err-XXXXXX";
+    ::close(::mkstemp(out_path));
+    ::close(::mkstemp(err_path));
+    const std::string cmd =
+        std::string(TASKLAB_EXE) + " bench " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    outcome o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = slurp(out_path);
+    o.err = slurp(err_path);
+    ::unlink(out_path);
+    ::unlink(err_path);
+    return o;
+}
+
+void require_stats(const json& stats) {
+    REQUIRE(stats.is_object());
+    for (auto key : {"n", "median", "mean", "stddev", "min", "max"}) {
+        INFO(key);
+        REQUIRE(stats.contains(key));
+        CHECK(stats.at(key).is_number());
+    }
+    CHECK(stats.at("n").get<int>() >= 1);
+    CHECK(stats.at("min").get<double>() <= stats.at("median").get<double>());
+    CHECK(stats.at("median").get<double>() <= stats.at("max").get<double>());
+}
+
+void require_side(const json& side, std::size_t rounds) {
+    REQUIRE(side.contains("name"));
+    require_stats(side.at("time_per_task_ns"));
+    require_stats(side.at("memory_per_task_bytes"));
+    CHECK(side.at("failed") == 0);
+    CHECK(side.at("error").is_null());
+    REQUIRE(side.at("rounds").is_array());
+    CHECK(side.at("rounds").size() == rounds);
+    for (const auto& r : side.at("rounds")) {
+        CHECK(r.at("wall_ns").get<std::int64_t>() > 0);
+        CHECK(r.at("failed") == 0);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("bench: bad input is refused before anything runs", "[bench][cli]") {
+    for (const auto& [args, message] : std::initializer_list<std::pair<std::string, std::string>>{
+             {"--rounds 0", "--rounds: expected 1 to 1000"},
+             {"--rounds 1001", "--rounds: expected 1 to 1000"},
+             {"--rounds many", "--rounds: expected a whole number"},
+             {"--tasks 0", "--tasks"},
+             {"--tasks -3", "--tasks"},
+             {"--tasks 10001", "fork runs at most 10000"},
+             {"--scale --tasks 1000001", "--tasks: expected 1 to 1000000"},
+             {"--format csv", "--format"},
+             {"--no-such-option", "no-such-option"},
+         }) {
+        INFO("tasklab bench " << args);
+        const auto o = bench(args);
+        INFO("stderr: " << o.err);
+        CHECK(o.code == 2);
+        CHECK(o.out.empty());
+        CHECK(o.err.find(message) != std::string::npos);
+    }
+    const auto help = bench("--help");
+    CHECK(help.code == 0);
+    for (auto option : {"--format", "--scale", "--rounds", "--tasks", "--quiet"})
+        CHECK(help.out.find(option) != std::string::npos);
+}
+
+TEST_CASE("fork: bench at a tiny size: JSON with every case, ratio, target and figure", "[bench][fork]") {
+    const auto o = bench("--tasks 6 --rounds 2 --format json --quiet");
+    INFO("stderr: " << o.err);
+    REQUIRE(o.code == 0);
+    CHECK(o.err.empty());  // --quiet, and stderr is not a terminal anyway
+    const json doc = json::parse(o.out);
+    CHECK(doc.at("mode") == "bench");
+    CHECK(doc.at("rounds") == 2);
+    CHECK(doc.at("tasks_override") == 6);
+    CHECK(doc.at("cores").get<int>() >= 1);
+    CHECK(doc.at("elapsed_s").get<double>() > 0);
+
+    // Every backend with each kind of task, the compute split, and the waiting coroutines.
+    std::set<std::pair<std::string, std::string>> seen;
+    const json& cases = doc.at("cases");
+    REQUIRE(cases.is_array());
+    for (const auto& c : cases) {
+        INFO(c.at("backend") << " " << c.at("label"));
+        seen.insert({c.at("backend").get<std::string>(), c.at("task").get<std::string>()});
+        REQUIRE(c.contains("memory_scope"));
+        const std::size_t tasks = c.at("tasks");
+        const bool waiting = c.at("subtracted_wait_ns").get<std::int64_t>() > 0;
+        CHECK(tasks == (c.at("task") == "compute" ? std::size_t(doc.at("cores")) : 6u));
+        // The million waiting tasks run at most 3 rounds; here every case runs both.
+        const std::size_t rounds = 2;
+        if (waiting) CHECK(c.at("wait_ns").get<std::int64_t>() == c.at("subtracted_wait_ns").get<std::int64_t>());
+        require_side(c.at("tasklab"), rounds);
+        REQUIRE(c.at("baselines").is_array());
+        REQUIRE(!c.at("baselines").empty());
+        REQUIRE(c.at("ratios").size() == c.at("baselines").size());
+        for (std::size_t k = 0; k < c.at("baselines").size(); ++k) {
+            require_side(c.at("baselines")[k], rounds);
+            const auto& ratio = c.at("ratios")[k];
+            CHECK(ratio.at("baseline") == c.at("baselines")[k].at("name"));
+            CHECK(ratio.at("time_median").is_number());
+            CHECK(ratio.at("time_median").get<double>() > 0);
+            CHECK(ratio.at("time_mean").is_number());
+            CHECK(ratio.at("time_mean_stddev").is_number());
+        }
+    }
+    for (auto backend : {"sequential", "coroutine", "thread", "fork"})
+        for (auto task : {"empty", "sleep", "yield"}) {
+            INFO(backend << " " << task);
+            CHECK(seen.count({backend, task}) == 1);
+        }
+    for (auto backend : {"sequential", "thread", "fork"}) CHECK(seen.count({backend, "compute"}) == 1);
+    CHECK(cases.size() == 4 * 3 + 3 + 1);
+    // The raw baselines by name: the coroutine backend's two, and one for each other backend.
+    std::set<std::string> baselines;
+    for (const auto& c : cases)
+        for (const auto& b : c.at("baselines")) baselines.insert(b.at("name").get<std::string>());
+    for (auto name : {"plain loop", "asio awaitable", "asio callback", "std::thread", "fork+pipe+wait4"})
+        CHECK(baselines.count(name) == 1);
+
+    // Every figure the issue sets a limit for, measured; the million's only applicable at 1e6.
+    const json& targets = doc.at("targets");
+    REQUIRE(targets.is_array());
+    std::multiset<std::string> kinds;
+    for (const auto& t : targets) {
+        INFO(t.dump());
+        for (auto key : {"figure", "unit", "value", "limit", "comparison", "applicable", "met", "note"})
+            REQUIRE(t.contains(key));
+        CHECK(t.at("value").is_number());
+        CHECK(t.at("limit").get<double>() > 0);
+        CHECK(t.at("met").is_boolean());
+        const auto figure = t.at("figure").get<std::string>();
+        if (figure.find("waiting") != std::string::npos) {
+            CHECK_FALSE(t.at("applicable").get<bool>());  // 6 tasks, not a million
+            CHECK(t.at("note").is_string());
+            kinds.insert("million");
+        } else if (figure.find("speed-up") != std::string::npos) {
+            kinds.insert("speed-up");
+        } else {
+            CHECK(t.at("unit") == "x");
+            kinds.insert(figure.substr(0, figure.find(' ')));
+        }
+    }
+    CHECK(kinds.count("coroutine") == 3);
+    CHECK(kinds.count("thread") == 3);
+    CHECK(kinds.count("fork") == 3);
+    CHECK(kinds.count("million") == 3);   // memory per waiting task, time beyond the wait, peak
+    CHECK(kinds.count("speed-up") == 2);  // thread and fork over sequential
+
+    // What a record costs on its own.
+    CHECK(doc.at("records").at("record_bytes").get<int>() > 0);
+    require_stats(doc.at("records").at("ns_per_record"));
+}
+
+TEST_CASE("fork: bench table at a tiny size shows every ratio and the targets", "[bench][fork]") {
+    const auto o = bench("--tasks 4 --rounds 1");
+    INFO("stderr: " << o.err);
+    REQUIRE(o.code == 0);
+    CHECK(o.out.find("\x1b[") == std::string::npos);  // not a terminal: no colour
+    for (auto text : {"tasklab bench", "tasklab ÷", "asio awaitable", "asio callback", "std::thread",
+                      "fork+pipe+wait4", "plain loop", "targets", "records: a task_record is"})
+        CHECK(o.out.find(text) != std::string::npos);
+}
+
+TEST_CASE("fork: bench --scale at a tiny size: a series per backend and where it stopped", "[bench][fork]") {
+    const auto o = bench("--scale --tasks 20 --rounds 1 --format json --quiet");
+    INFO("stderr: " << o.err);
+    REQUIRE(o.code == 0);
+    const json doc = json::parse(o.out);
+    CHECK(doc.at("mode") == "scale");
+    CHECK((doc.at("thread_ceiling").at("threads").is_number() || doc.at("thread_ceiling").at("threads").is_null()));
+    CHECK(doc.at("thread_ceiling").at("binding").is_string());
+    const json& series = doc.at("series");
+    REQUIRE(series.size() == 3);
+    std::set<std::string> backends;
+    for (const auto& s : series) {
+        INFO(s.at("backend"));
+        backends.insert(s.at("backend").get<std::string>());
+        CHECK(s.at("stop").get<std::string>().find("stopped") != std::string::npos);
+        REQUIRE(!s.at("points").empty());
+        std::size_t previous = 0;
+        for (const auto& p : s.at("points")) {
+            const std::size_t tasks = p.at("tasks");
+            CHECK(tasks > previous);
+            CHECK(tasks <= 20u);
+            previous = tasks;
+            CHECK(p.at("wait_ns").get<std::int64_t>() > 0);
+            require_side(p.at("tasklab"), 1);
+            require_side(p.at("baseline"), 1);
+            CHECK(p.at("ratio").at("time_median").is_number());
+            CHECK(p.at("max_in_flight").get<std::size_t>() <= tasks);
+        }
+        CHECK(previous == 20u);  // --tasks is the largest size
+    }
+    CHECK(backends == std::set<std::string>{"coroutine", "thread", "fork"});
+}
