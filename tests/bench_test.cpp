@@ -29,12 +29,13 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-outcome bench(const std::string& args) {
+/// `prefix` runs in the shell before tasklab starts (e.g. a trap that tasklab inherits).
+outcome bench(const std::string& args, const std::string& prefix = "") {
     char out_path[] = "/tmp/tasklab-bench-out-XXXXXX";
     char err_path[] = "/tmp/tasklab-bench-err-XXXXXX";
     ::close(::mkstemp(out_path));
     ::close(::mkstemp(err_path));
-    const std::string cmd =
+    const std::string cmd = prefix +
         std::string(TASKLAB_EXE) + " bench " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
     const int status = std::system(cmd.c_str());
     outcome o;
@@ -85,6 +86,8 @@ TEST_CASE("bench: bad input is refused before anything runs", "[bench][cli]") {
              {"--scale --tasks 1000001", "--tasks: expected 1 to 1000000"},
              {"--format csv", "--format"},
              {"--no-such-option", "no-such-option"},
+             {"--backend nope", "--backend: unknown backend 'nope'"},
+             {"--backend coroutine,", "--backend: unknown backend ''"},
          }) {
         INFO("tasklab bench " << args);
         const auto o = bench(args);
@@ -95,7 +98,7 @@ TEST_CASE("bench: bad input is refused before anything runs", "[bench][cli]") {
     }
     const auto help = bench("--help");
     CHECK(help.code == 0);
-    for (auto option : {"--format", "--scale", "--rounds", "--tasks", "--quiet"})
+    for (auto option : {"--format", "--backend", "--scale", "--rounds", "--tasks", "--quiet"})
         CHECK(help.out.find(option) != std::string::npos);
 }
 
@@ -185,6 +188,38 @@ TEST_CASE("fork: bench at a tiny size: JSON with every case, ratio, target and f
     // What a record costs on its own.
     CHECK(doc.at("records").at("record_bytes").get<int>() > 0);
     require_stats(doc.at("records").at("ns_per_record"));
+}
+
+TEST_CASE("bench --backend measures only the backends chosen", "[bench]") {
+    const auto o = bench("--backend coroutine --tasks 5 --rounds 1 --format json --quiet");
+    INFO("stderr: " << o.err);
+    REQUIRE(o.code == 0);
+    const json doc = json::parse(o.out);
+    std::set<std::string> tasks;
+    for (const auto& c : doc.at("cases")) {
+        CHECK(c.at("backend") == "coroutine");
+        tasks.insert(c.at("task").get<std::string>());
+    }
+    CHECK(tasks == std::set<std::string>{"empty", "sleep", "yield"});  // the waiting case is a sleep
+    CHECK(doc.at("cases").size() == 3 + 1);
+    for (const auto& t : doc.at("targets")) {
+        INFO(t.dump());
+        CHECK(t.at("figure").get<std::string>().rfind("coroutine", 0) == 0);  // no speed-up without thread or fork
+    }
+}
+
+TEST_CASE("fork: bench with SIGCHLD ignored still reaps and counts its children", "[bench][fork]") {
+    // An ignored SIGCHLD survives exec: the kernel would reap the children itself, and both the
+    // backend and the raw baseline would lose every child's status.
+    const auto o = bench("--backend fork --tasks 3 --rounds 1 --format json --quiet", "trap '' CHLD; exec ");
+    INFO("stderr: " << o.err);
+    REQUIRE(o.code == 0);
+    const json doc = json::parse(o.out);
+    for (const auto& c : doc.at("cases")) {
+        INFO(c.at("backend") << " " << c.at("label"));
+        require_side(c.at("tasklab"), 1);
+        for (const auto& b : c.at("baselines")) require_side(b, 1);
+    }
 }
 
 TEST_CASE("fork: bench table at a tiny size shows every ratio and the targets", "[bench][fork]") {

@@ -442,19 +442,22 @@ awaitable<void> run_recorded(context& ctx, const task_site& site) {
     task_meter::stop(ctx, site.clock);
     record.end_ns = monotonic_ns() - run.origin_ns;
     run.task_done();
+    if (site.after_last && run.all_done()) site.after_last();
 }
 
 /// co_spawn's completion handler: run_recorded turns whatever the task throws into the
 /// record, so an exception here means its frame could not be made or resumed.
 struct spawn_failed {
     task_record* record;
-    run_state* run;
+    const task_site* site;
     void operator()(std::exception_ptr e) const noexcept {
         if (!e) return;
         // Once started, run_recorded cannot throw before it counts the task done itself.
         const bool counted = record->started;
-        fail_outside_task(*record, run->origin_ns);
-        if (!counted) run->task_done();
+        fail_outside_task(*record, site->run->origin_ns);
+        if (counted) return;
+        site->run->task_done();
+        if (site->after_last && site->run->all_done()) site->after_last();
     }
 };
 
@@ -489,9 +492,9 @@ void spawn_recorded(asio::io_context& io, context& ctx, const task_site& site) n
     auto& record = site.run->records[ctx.index()];
     try {
         asio::co_spawn(io, run_recorded(ctx, site),
-                       asio::bind_executor(io.get_executor(), spawn_failed{&record, site.run}));
+                       asio::bind_executor(io.get_executor(), spawn_failed{&record, &site}));
     } catch (...) {
-        spawn_failed{&record, site.run}(std::current_exception());
+        spawn_failed{&record, &site}(std::current_exception());
     }
 }
 

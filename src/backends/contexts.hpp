@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -69,9 +70,15 @@ private:
 /// them and, when the backend knows it already, the worker id (-1: the calling thread's id is
 /// read at each task's start). One per loop; it must outlive the loop's tasks.
 struct task_site {
+    explicit task_site(run_state* r, cpu_clock* c = nullptr, std::int64_t w = -1) noexcept
+        : run(r), clock(c), worker(w) {}
+
     run_state* run = nullptr;
     cpu_clock* clock = nullptr;  // nullptr: the plain clock
     std::int64_t worker = -1;
+    /// Called on the task's thread by the task that completes the run (the coroutine backend
+    /// ends its heartbeat with it).
+    std::function<void()> after_last;
 };
 
 /// Sequential and thread: a wait blocks the calling thread (and wakes early on stop), a

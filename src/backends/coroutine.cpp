@@ -88,7 +88,7 @@ void coroutine_backend::execute(run_state& run) {
     // Every task runs on this thread: its id is every record's worker, and one clock that
     // watches the thread's switches meters them all without a system call per suspension.
     detail::cpu_clock clock = detail::cpu_clock::watching_this_thread();
-    const detail::task_site site{&run, &clock, current_thread_id()};
+    detail::task_site site(&run, &clock, current_thread_id());
     // Declared before the loop so they outlive every coroutine frame that refers to them.
     context_slots contexts(run.records.size());
     wait_canceller canceller(contexts, run);
@@ -98,8 +98,11 @@ void coroutine_backend::execute(run_state& run) {
     detail::timer_pool timers(io.get_executor());  // after the loop: destroyed before it
     loop.attach(io, &timers);
     // The heartbeat shares the tasks' loop: a task that never yields freezes it - and the
-    // deadlines and stop requests it delivers wait too, as they would in any event loop.
-    asio::co_spawn(io, detail::loop_ticker(run, std::ref(canceller)), [](std::exception_ptr) noexcept {
+    // deadlines and stop requests it delivers wait too, as they would in any event loop. The
+    // last task to end stops it, so that the run ends with its last task, not at the next tick.
+    asio::steady_timer ticker(io);
+    site.after_last = [&ticker] { ticker.cancel(); };
+    asio::co_spawn(io, detail::loop_ticker(run, ticker, std::ref(canceller)), [](std::exception_ptr) noexcept {
         // Only a failed timer ends the ticker early: the run goes on, and the report has
         // fewer ticks - which it shows.
     });

@@ -22,6 +22,7 @@
 
 #include "backends/contexts.hpp"
 #include "backends/creation.hpp"
+#include "backends/reapable.hpp"
 #include "format/cells.hpp"
 #include "tasklab/clock.hpp"
 #include "tasklab/errors.hpp"
@@ -253,36 +254,10 @@ void fork_backend::check_backend(const scenario&) const {
 
 namespace {
 
-/// Children must be reapable for their status and CPU time: undo an inherited SIGCHLD
-/// SIG_IGN (which makes the kernel reap them itself) for the length of the run.
-class reapable_children {
-public:
-    reapable_children() {
-        struct sigaction current {};
-        if (::sigaction(SIGCHLD, nullptr, &current) == 0 &&
-            (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT))) {
-            saved_ = current;
-            struct sigaction dfl {};
-            dfl.sa_handler = SIG_DFL;
-            ::sigemptyset(&dfl.sa_mask);
-            restore_ = ::sigaction(SIGCHLD, &dfl, nullptr) == 0;
-        }
-    }
-    ~reapable_children() {
-        if (restore_) ::sigaction(SIGCHLD, &saved_, nullptr);
-    }
-    reapable_children(const reapable_children&) = delete;
-    reapable_children& operator=(const reapable_children&) = delete;
-
-private:
-    struct sigaction saved_ {};
-    bool restore_ = false;
-};
-
 }  // namespace
 
 void fork_backend::execute(run_state& run) {
-    const reapable_children reapable;
+    const detail::reapable_children reapable;
     rehearse_child();
     const pid_t parent = ::getpid();
     const std::size_t limit = children_in_flight_limit();

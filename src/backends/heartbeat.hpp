@@ -2,6 +2,7 @@
 // Where the heartbeat ticks: on the tasks' own loop (coroutine), on a thread of its own
 // (sequential, thread); the fork parent ticks in its poll loop (fork.cpp).
 #include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -24,7 +25,9 @@ private:
 };
 
 /// Ticks on the loop that runs the tasks, until every task is done; `on_tick(now)`, if
-/// given, runs after each tick, on the loop.
-asio::awaitable<void> loop_ticker(run_state& run, std::function<void(std::int64_t)> on_tick = {});
+/// given, runs after each tick, on the loop. Cancelling `timer` (the caller's, on the same
+/// loop) once the last task is done ends it at once rather than at its next tick.
+asio::awaitable<void> loop_ticker(run_state& run, asio::steady_timer& timer,
+                                  std::function<void(std::int64_t)> on_tick = {});
 
 }  // namespace tasklab::detail

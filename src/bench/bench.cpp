@@ -41,7 +41,8 @@ void summarize_side(side& s, std::size_t tasks, std::int64_t subtract_ns) {
         time.push_back(static_cast<double>(x.wall_ns - subtract_ns) / static_cast<double>(tasks));
         if (x.memory_bytes_per_task >= 0) memory.push_back(x.memory_bytes_per_task);
         if (x.peak_rss_kib >= 0) peak.push_back(static_cast<double>(x.peak_rss_kib) / 1024.0);
-        if (x.cpu_s >= 0 && x.wall_ns > 0) busy.push_back(x.cpu_s / (static_cast<double>(x.wall_ns) * 1e-9));
+        // Under a millisecond, getrusage's microseconds say nothing about cores kept busy.
+        if (x.cpu_s >= 0 && x.wall_ns >= 1'000'000) busy.push_back(x.cpu_s / (static_cast<double>(x.wall_ns) * 1e-9));
         s.failed += x.failed;
         if (s.error.empty() && !x.error.empty()) s.error = x.error;
     }
@@ -261,7 +262,9 @@ results run_bench(const options& o) {
     }
     // The CPU-bound split: one part per core, 6e8 additions (about 0.2 s) per part, so that a
     // process's creation and exit are small next to its part.
-    const std::size_t parts = std::max(1u, r.cores);
+    // At most 8 parts: the sum of the last part stays far inside 64 bits (it would pass them
+    // at 26), and sequential's turn, all parts on one core, stays under 2 s.
+    const std::size_t parts = std::clamp(r.cores, 1u, 8u);
     const bool parallel = chosen(o, "thread") || chosen(o, "fork");
     for (auto backend : {"sequential", "thread", "fork"}) {
         if (!chosen(o, backend) && !(parallel && std::string_view(backend) == "sequential")) continue;
@@ -321,7 +324,8 @@ results run_bench(const options& o) {
         r.rounds_done = round + 1;
         longest_round = std::max(longest_round, monotonic_ns() - t0);
         // Room for one more round and for at least one round of the million.
-        const double next_ends_s = elapsed_s() + static_cast<double>(longest_round) * 1e-9 + big_round_s();
+        const double next_ends_s =
+            elapsed_s() + static_cast<double>(longest_round) * 1e-9 + (big_rounds > 0 ? big_round_s() : 0.0);
         if (!o.rounds && r.rounds_done >= 3 && round + 1 < r.rounds_planned && next_ends_s > o.budget_s) {
             r.rounds_note = fmt::format("stopped after {} of {} rounds: one more would end past the {:.0f} s budget",
                                         r.rounds_done, r.rounds_planned, o.budget_s);
@@ -380,13 +384,20 @@ void check(const options& o) {
                                           fmt::join(backend_names(), ", ")));
     if (o.rounds > max_rounds)
         throw usage_error(fmt::format("--rounds: expected 1 to {}, got {}", max_rounds, o.rounds));
-    const std::size_t fork_most = make_backend("fork")->task_limit();
     if (o.scale && o.tasks > max_tasks)
         throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", max_tasks, o.tasks));
-    if (!o.scale && o.tasks > fork_most)
-        throw usage_error(fmt::format("--tasks: expected 1 to {} (every backend runs N tasks, and fork runs at most "
+    // Every chosen backend runs N tasks: the smallest task limit among them binds.
+    std::size_t most = max_tasks;
+    std::string_view binding = "a run";
+    for (auto name : backend_names())
+        if (chosen(o, name) && make_backend(name)->task_limit() < most) {
+            most = make_backend(name)->task_limit();
+            binding = name;
+        }
+    if (!o.scale && o.tasks > most)
+        throw usage_error(fmt::format("--tasks: expected 1 to {} (every backend runs N tasks, and {} runs at most "
                                       "{}; --scale goes further), got {}",
-                                      fork_most, fork_most, o.tasks));
+                                      most, binding, most, o.tasks));
     if (o.yields == 0 || o.yields > 1'000'000) throw usage_error("yields: expected 1 to 1000000");
 }
 

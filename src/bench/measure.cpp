@@ -33,7 +33,7 @@ std::int64_t current_rss_kib() noexcept {
 
 memory_window::memory_window() {
     ::malloc_trim(0);  // freed heap back to the system: an earlier batch's memory is not reused unseen
-    reset_peak_rss();
+    peak_reset_ = reset_peak_rss();
     before_kib_ = current_rss_kib();
     cpu_before_s_ = process_cpu_times().total();
 }
@@ -49,6 +49,7 @@ double load_average() noexcept {
 
 void memory_window::finish(sample& s, std::size_t tasks) const {
     s.cpu_s = process_cpu_times().total() - cpu_before_s_;
+    if (!peak_reset_) return;
     s.peak_rss_kib = peak_rss_kib();
     if (before_kib_ < 0 || s.peak_rss_kib < 0 || tasks == 0) return;
     const auto grown = std::max<std::int64_t>(0, s.peak_rss_kib - before_kib_);

@@ -26,10 +26,13 @@ class memory_window {
 public:
     memory_window();
     /// Peak growth since construction, in bytes per task (never below 0), the peak itself,
-    /// and the CPU time used since construction.
+    /// and the CPU time used since construction. Where the peak could not be reset (no
+    /// writable /proc/self/clear_refs), the memory figures stay unknown (-1): the peak would
+    /// be the process's whole life's, an earlier batch's.
     void finish(sample& s, std::size_t tasks) const;
 
 private:
+    bool peak_reset_ = false;
     std::int64_t before_kib_ = -1;
     double cpu_before_s_ = 0;
 };

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "backends/reapable.hpp"
 #include "bench/body.hpp"
 #include "bench/raw.hpp"
 #include "tasklab/clock.hpp"
@@ -70,6 +71,7 @@ sample raw_forks(const work_spec& spec) {
         pid_t r;
         do r = ::wait4(c.pid, &status, 0, &usage);
         while (r < 0 && errno == EINTR);
+        const int wait_errno = errno;
         if (r == c.pid) {
             children_kib += usage.ru_maxrss;
             ++reaped;
@@ -77,9 +79,14 @@ sample raw_forks(const work_spec& spec) {
         if (got == sizeof value && r == c.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
             std::memcpy(&value, buffer, sizeof value);
             results[c.index] = value;
+        } else if (s.error.empty()) {
+            s.error = r != c.pid ? fmt::format("child {} could not be reaped: {}", c.pid, std::strerror(wait_errno))
+                                 : fmt::format("child {} sent {} bytes, not its 8-byte result, and ended with status {}",
+                                               c.pid, got, status);
         }
     };
 
+    const detail::reapable_children reapable;  // as the fork backend does: wait4 needs its children
     const pid_t parent = ::getpid();
     const memory_window memory;
     const auto t0 = monotonic_ns();

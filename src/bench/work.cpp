@@ -18,23 +18,24 @@ std::string_view to_string(work w) noexcept {
 }
 
 std::int64_t add_up(std::int64_t first, std::int64_t last) noexcept {
-    std::int64_t sum = 0;
+    std::uint64_t sum = 0;  // unsigned: a sum past 64 bits wraps, as the closed form's does, never UB
     for (std::int64_t k = first; k <= last; ++k) {
-        sum += k;
+        sum += static_cast<std::uint64_t>(k);
         asm volatile("" : "+r"(sum));  // one addition per number: no closed form, no vectors
     }
-    return sum;
+    return static_cast<std::int64_t>(sum);
 }
 
 std::int64_t expected_value(const work_spec& spec, std::size_t index) noexcept {
     if (spec.kind != work::compute) return 1;
     const auto part = part_of(spec.compute_n, spec.tasks, index);
-    std::int64_t sum = 0;  // closed form of part.first..part.last
+    std::uint64_t sum = 0;  // closed form of part.first..part.last, wrapping like add_up
     if (part.last >= part.first) {
-        const std::int64_t count = part.last - part.first + 1;
-        sum = count % 2 == 0 ? (count / 2) * (part.first + part.last) : count * ((part.first + part.last) / 2);
+        const auto count = static_cast<std::uint64_t>(part.last - part.first + 1);
+        const auto ends = static_cast<std::uint64_t>(part.first) + static_cast<std::uint64_t>(part.last);
+        sum = count % 2 == 0 ? (count / 2) * ends : count * (ends / 2);
     }
-    return sum;
+    return static_cast<std::int64_t>(sum);
 }
 
 namespace {
