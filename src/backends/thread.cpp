@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -42,12 +43,18 @@ struct watch_board {
         std::uint8_t expected = running;
         // Abandoned already: the watch counted it then, and may be gone.
         if (!state[i].compare_exchange_strong(expected, finished, std::memory_order_acq_rel)) return;
+        bool last = false;
         {
             const std::lock_guard lock(m);
-            ++ended;
+            last = ++ended + given_up >= total;
         }
-        cv.notify_one();
+        // Only the last one wakes the watch: ten thousand threads ending together would
+        // otherwise wake it ten thousand times, each a switch away from a thread that has work.
+        if (last) cv.notify_one();
     }
+
+    /// Every thread is past its task (ended or abandoned); call with `m` held.
+    bool all_ended() const noexcept { return ended + given_up >= total; }
 
     std::unique_ptr<std::atomic<std::uint8_t>[]> state;
     std::unique_ptr<std::atomic<std::int64_t>[]> start_ns;  // monotonic; 0 until the task starts
@@ -55,7 +62,10 @@ struct watch_board {
     std::unique_ptr<std::atomic<bool>[]> timed_out;  // the watcher stopped it for its deadline
     std::mutex m;
     std::condition_variable cv;
-    std::size_t ended = 0;  // threads past their task (finished ones; abandoned ones later, if ever)
+    // Under m:
+    std::size_t ended = 0;      // threads past their task (finished ones; abandoned ones later, if ever)
+    std::size_t given_up = 0;   // threads the watch abandoned
+    std::size_t total = SIZE_MAX;  // threads made, once the watch knows
 };
 
 /// Watches the running threads until each has finished or been given up on: asks a thread to
@@ -78,7 +88,8 @@ public:
             board_.cv.notify_one();
         });
         std::unique_lock lock(board_.m);
-        while (board_.ended + abandoned_ < threads_.size()) {
+        board_.total = threads_.size();
+        while (!board_.all_ended()) {
             board_.cv.wait_for(lock, period);
             if (timeout == 0 && !run_.stop.stop_requested()) continue;
             lock.unlock();
@@ -105,7 +116,10 @@ private:
     void abandon(std::size_t i, std::int64_t now, std::int64_t started, bool stopping) {
         std::uint8_t expected = running;
         if (!board_.state[i].compare_exchange_strong(expected, abandoned, std::memory_order_acq_rel)) return;
-        ++abandoned_;
+        {
+            const std::lock_guard lock(board_.m);
+            ++board_.given_up;
+        }
         task_record r;
         r.index = static_cast<std::uint32_t>(i);
         r.started = started != 0;
@@ -126,7 +140,6 @@ private:
     std::vector<std::jthread>& threads_;
     watch_board& board_;
     std::vector<std::int64_t> asked_at_;  // when thread i was asked to stop; 0: not yet
-    std::size_t abandoned_ = 0;
 };
 
 }  // namespace
