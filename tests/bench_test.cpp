@@ -3,48 +3,19 @@
 // asserted: the figures depend on the machine (docs/bench.md).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
+
+#include "support.hpp"
 
 namespace {
 
 using json = nlohmann::json;
 
-struct outcome {
-    int code = -1;
-    std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 /// `prefix` runs in the shell before tasklab starts (e.g. a trap that tasklab inherits).
-outcome bench(const std::string& args, const std::string& prefix = "") {
-    char out_path[] = "/tmp/tasklab-bench-out-XXXXXX";
-    char err_path[] = "/tmp/tasklab-bench-err-XXXXXX";
-    ::close(::mkstemp(out_path));
-    ::close(::mkstemp(err_path));
-    const std::string cmd = prefix +
-        std::string(TASKLAB_EXE) + " bench " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    outcome o;
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = slurp(out_path);
-    o.err = slurp(err_path);
-    ::unlink(out_path);
-    ::unlink(err_path);
-    return o;
+tasklab::test::cli_outcome bench(const std::string& args, const std::string& prefix = "") {
+    return tasklab::test::run_command(TASKLAB_EXE, "bench " + args, prefix);
 }
 
 void require_stats(const json& stats) {

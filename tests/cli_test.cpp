@@ -21,39 +21,15 @@
 #include <utility>
 #include <vector>
 
+#include "support.hpp"
 #include "tasklab/version.hpp"
 
 namespace {
 
-struct outcome {
-    int code = -1;
-    std::string out, err;
-};
+using outcome = tasklab::test::cli_outcome;
+using tasklab::test::slurp;
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-outcome tasklab_cli(const std::string& args, const char* exe = TASKLAB_EXE) {
-    char out_path[] = "/tmp/tasklab-cli-out-XXXXXX";
-    char err_path[] = "/tmp/tasklab-cli-err-XXXXXX";
-    const int out_fd = ::mkstemp(out_path);
-    const int err_fd = ::mkstemp(err_path);
-    ::close(out_fd);
-    ::close(err_fd);
-    const std::string cmd = std::string(exe) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    outcome o;
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = slurp(out_path);
-    o.err = slurp(err_path);
-    ::unlink(out_path);
-    ::unlink(err_path);
-    return o;
-}
+outcome tasklab_cli(const std::string& args, const char* exe = TASKLAB_EXE) { return tasklab::test::run_command(exe, args); }
 
 void require_usage_error(const std::string& args, const std::string& message_part) {
     INFO("tasklab " << args);

@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "wire.hpp"
@@ -16,6 +18,29 @@
 #include <stdexcept>
 
 namespace tasklab::test {
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+cli_outcome run_command(const std::string& exe, const std::string& args, const std::string& prefix) {
+    char out_path[] = "/tmp/tasklab-test-out-XXXXXX";
+    char err_path[] = "/tmp/tasklab-test-err-XXXXXX";
+    ::close(::mkstemp(out_path));
+    ::close(::mkstemp(err_path));
+    const std::string cmd = prefix + exe + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    cli_outcome o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = slurp(out_path);
+    o.err = slurp(err_path);
+    ::unlink(out_path);
+    ::unlink(err_path);
+    return o;
+}
 namespace {
 
 class fail_task final : public task_type {

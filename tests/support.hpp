@@ -23,6 +23,19 @@ run_report run(const scenario& s) {
     return b.run(s);
 }
 
+/// What a command printed, and how it ended: its exit code, or 128 + the signal that ended it.
+struct cli_outcome {
+    int code = -1;
+    std::string out, err;
+};
+
+/// The whole of a file ("" if it cannot be read).
+std::string slurp(const std::string& path);
+
+/// Runs `prefix exe args` in the shell, standard input from /dev/null, and collects both
+/// outputs. `prefix` runs first in the same shell (e.g. a trap, then "exec ").
+cli_outcome run_command(const std::string& exe, const std::string& args, const std::string& prefix = "");
+
 /// Open file descriptors of this process.
 std::size_t open_fds();
 /// True when this process has no child left, reaped or not (waitpid fails with ECHILD).

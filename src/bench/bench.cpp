@@ -388,12 +388,14 @@ void check(const options& o) {
         throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", max_tasks, o.tasks));
     // Every chosen backend runs N tasks: the smallest task limit among them binds.
     std::size_t most = max_tasks;
-    std::string_view binding = "a run";
+    std::string_view binding;  // the backend whose limit binds, if any
     for (auto name : backend_names())
         if (chosen(o, name) && make_backend(name)->task_limit() < most) {
             most = make_backend(name)->task_limit();
             binding = name;
         }
+    if (!o.scale && o.tasks > most && binding.empty())
+        throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", most, o.tasks));
     if (!o.scale && o.tasks > most)
         throw usage_error(fmt::format("--tasks: expected 1 to {} (every backend runs N tasks, and {} runs at most "
                                       "{}; --scale goes further), got {}",

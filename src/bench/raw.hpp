@@ -18,7 +18,8 @@ sample raw_loop(const work_spec& spec);
 sample raw_callbacks(const work_spec& spec);
 
 /// Coroutine, awaitables: one io_context run by this thread; each task is an
-/// asio::awaitable co_spawned with asio::detached before io_context::run().
+/// asio::awaitable co_spawned before io_context::run(), its completion handler keeping the
+/// first exception.
 sample raw_awaitables(const work_spec& spec);
 
 /// Thread: one std::thread per task, all created, then all joined. Stops creating at the

@@ -2,7 +2,6 @@
 // plain completion handlers or as asio::awaitable coroutines, written as Asio's own examples
 // would write them.
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -10,6 +9,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include <chrono>
+#include <exception>
 #include <vector>
 
 #include "bench/raw.hpp"
@@ -102,6 +102,12 @@ sample raw_callbacks(const work_spec& spec) {
 
 sample raw_awaitables(const work_spec& spec) {
     std::vector<std::int64_t> results(spec.tasks, 0);
+    // Not asio::detached, which would swallow a task's exception: the first one is kept and
+    // reported (the task's value stays 0, so it counts as failed either way).
+    std::exception_ptr first_failure;
+    const auto keep_failure = [&first_failure](std::exception_ptr e) noexcept {
+        if (e && !first_failure) first_failure = std::move(e);
+    };
     const memory_window memory;
     const auto t0 = monotonic_ns();
     {
@@ -109,19 +115,29 @@ sample raw_awaitables(const work_spec& spec) {
         for (std::size_t i = 0; i < spec.tasks; ++i) {
             auto& out = results[i];
             switch (spec.kind) {
-                case work::empty: asio::co_spawn(io, empty_awaitable(out), asio::detached); break;
+                case work::empty: asio::co_spawn(io, empty_awaitable(out), keep_failure); break;
                 case work::sleep:
-                    asio::co_spawn(io, sleep_awaitable(out, std::chrono::nanoseconds(spec.wait_ns)), asio::detached);
+                    asio::co_spawn(io, sleep_awaitable(out, std::chrono::nanoseconds(spec.wait_ns)), keep_failure);
                     break;
-                case work::yields: asio::co_spawn(io, yield_awaitable(out, spec.yields), asio::detached); break;
+                case work::yields: asio::co_spawn(io, yield_awaitable(out, spec.yields), keep_failure); break;
                 case work::compute:
-                    asio::co_spawn(io, compute_awaitable(out, part_of(spec.compute_n, spec.tasks, i)), asio::detached);
+                    asio::co_spawn(io, compute_awaitable(out, part_of(spec.compute_n, spec.tasks, i)), keep_failure);
                     break;
             }
         }
         io.run();
     }
-    return finish(spec, results, monotonic_ns() - t0, memory);
+    auto s = finish(spec, results, monotonic_ns() - t0, memory);
+    if (first_failure && s.error.empty()) {
+        try {
+            std::rethrow_exception(first_failure);
+        } catch (const std::exception& e) {
+            s.error = e.what();
+        } catch (...) {
+            s.error = "unknown exception";
+        }
+    }
+    return s;
 }
 
 }  // namespace tasklab::bench
