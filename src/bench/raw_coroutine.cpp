@@ -102,7 +102,7 @@ sample raw_callbacks(const work_spec& spec) {
 
 sample raw_awaitables(const work_spec& spec) {
     std::vector<std::int64_t> results(spec.tasks, 0);
-    // Not asio::detached, which would swallow a task's exception: the first one is kept and
+    // Not Asio's `detached` token, which would swallow a task's exception: the first one is kept and
     // reported (the task's value stays 0, so it counts as failed either way).
     std::exception_ptr first_failure;
     const auto keep_failure = [&first_failure](std::exception_ptr e) noexcept {
