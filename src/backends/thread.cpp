@@ -79,7 +79,7 @@ public:
     void until_all_ended() {
         const std::int64_t grace = run_.options.grace.count();
         const std::int64_t timeout = run_.timeout_ns;
-        // Woken by every thread that ends and by the run's stop; the period only paces the
+        // Woken by the last thread to end and by the run's stop; the period only paces the
         // deadline checks.
         const auto period = std::chrono::nanoseconds(
             std::clamp<std::int64_t>(std::min(timeout > 0 ? timeout : grace, grace) / 4, 1'000'000, 50'000'000));
