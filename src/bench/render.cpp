@@ -53,6 +53,10 @@ std::string failures(const side& s) {
 }
 
 std::string value_text(const target& t) {
+    // A value that rounds to its limit but misses it gets a third decimal, so that
+    // "NOT MET 1.30x <= 1.30x" cannot be printed.
+    if (t.unit == "x" && !t.met && fmt::format("{:.2f}", t.value) == fmt::format("{:.2f}", t.limit))
+        return fmt::format("{:.3f}x", t.value);
     if (t.unit == "x") return fmt::format("{:.2f}x", t.value);
     if (t.unit == "B") return bytes_text(t.value);
     if (t.unit == "s") return fmt::format("{:.2f} s", t.value);
