@@ -48,16 +48,25 @@ bool reset_peak_rss() noexcept {
     return ok;
 }
 
-std::int64_t peak_rss_kib() noexcept {
+namespace {
+
+/// One "Key: N kB" line of /proc/self/status, in KiB, or -1. `format` is e.g. "VmHWM: %" SCNd64 " kB".
+std::int64_t status_kib(const char* format) noexcept {
     std::FILE* f = std::fopen("/proc/self/status", "re");
     if (!f) return -1;
     char line[256];
     std::int64_t kib = -1;
     while (std::fgets(line, sizeof line, f))
-        if (std::sscanf(line, "VmHWM: %" SCNd64 " kB", &kib) == 1) break;
+        if (std::sscanf(line, format, &kib) == 1) break;
     std::fclose(f);
     return kib;
 }
+
+}  // namespace
+
+std::int64_t peak_rss_kib() noexcept { return status_kib("VmHWM: %" SCNd64 " kB"); }
+
+std::int64_t current_rss_kib() noexcept { return status_kib("VmRSS: %" SCNd64 " kB"); }
 
 std::int64_t current_thread_id() noexcept { return static_cast<std::int64_t>(::syscall(SYS_gettid)); }
 

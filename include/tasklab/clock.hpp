@@ -29,6 +29,8 @@ std::int64_t thread_cpu_ns() noexcept;
 bool reset_peak_rss() noexcept;
 /// This process's peak resident set size in KiB (VmHWM), or -1.
 std::int64_t peak_rss_kib() noexcept;
+/// This process's resident set size now in KiB (VmRSS), or -1.
+std::int64_t current_rss_kib() noexcept;
 
 /// Id of the calling OS thread (gettid), the worker id of in-process records.
 std::int64_t current_thread_id() noexcept;

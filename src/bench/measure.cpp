@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -19,17 +18,6 @@
 #include "tasklab/clock.hpp"
 
 namespace tasklab::bench {
-
-std::int64_t current_rss_kib() noexcept {
-    std::FILE* f = std::fopen("/proc/self/status", "re");
-    if (!f) return -1;
-    char line[256];
-    std::int64_t kib = -1;
-    while (std::fgets(line, sizeof line, f))
-        if (std::sscanf(line, "VmRSS: %" SCNd64 " kB", &kib) == 1) break;
-    std::fclose(f);
-    return kib;
-}
 
 memory_window::memory_window() {
     ::malloc_trim(0);  // freed heap back to the system: an earlier batch's memory is not reused unseen

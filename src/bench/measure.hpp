@@ -40,8 +40,6 @@ private:
 /// The 1-minute load average (/proc/loadavg), or -1: how busy the machine was besides us.
 double load_average() noexcept;
 
-/// Resident set of this process now, in KiB (VmRSS), or -1.
-std::int64_t current_rss_kib() noexcept;
 
 /// Threads this process has now (/proc/self/task).
 std::size_t thread_count() noexcept;
