@@ -6,8 +6,7 @@ namespace tasklab {
 
 void heartbeat_recorder::tick(std::int64_t now_ns) {
     lags_.push_back(std::max<std::int64_t>(0, now_ns - due_));
-    const std::int64_t missed = now_ns > due_ ? (now_ns - due_) / heartbeat_period_ns : 0;
-    due_ += (missed + 1) * heartbeat_period_ns;
+    due_ = due_after(due_, now_ns);
 }
 
 heartbeat_stats heartbeat_recorder::summary() const {

@@ -19,6 +19,12 @@ public:
     /// The tick due at next_due() ran at `now_ns`. The next one is due at the first period
     /// boundary after now, so a long freeze shows as one large lag, not a burst of catch-ups.
     void tick(std::int64_t now_ns);
+    /// When the tick after one due at `due` and run at `now_ns` is due (what tick() moves
+    /// next_due() to), for a caller that takes ticks first and hands them over later.
+    static std::int64_t due_after(std::int64_t due, std::int64_t now_ns) noexcept {
+        const std::int64_t missed = now_ns > due ? (now_ns - due) / heartbeat_period_ns : 0;
+        return due + (missed + 1) * heartbeat_period_ns;
+    }
     heartbeat_stats summary() const;
 
 private:

@@ -153,6 +153,13 @@ private:
     context& ctx_;
 };
 
+/// Sleeps the calling thread until `until_ns` on the clock of monotonic_ns(), through signals.
+void sleep_until_ns(std::int64_t until_ns) noexcept {
+    const timespec until{static_cast<time_t>(until_ns / 1'000'000'000), static_cast<long>(until_ns % 1'000'000'000)};
+    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
+    }
+}
+
 /// The wait of a task that has its thread to itself: blocks the thread, and wakes early on a
 /// stop request or at the task's deadline.
 awaitable<void> block_for(context& ctx, std::chrono::nanoseconds real) {
@@ -163,10 +170,16 @@ awaitable<void> block_for(context& ctx, std::chrono::nanoseconds real) {
         const blocked w(ctx, wait_kind::sleep);
         std::int64_t until = monotonic_ns() + real.count();
         if (ctx.deadline_ns() != 0) until = std::min(until, ctx.deadline_ns());
-        std::mutex m;
-        std::condition_variable_any cv;
-        std::unique_lock lock(m);
-        cv.wait_until(lock, ctx.stop_token(), clock::time_point(std::chrono::nanoseconds(until)), [] { return false; });
+        if (ctx.stop_token().stop_possible()) {
+            std::mutex m;
+            std::condition_variable_any cv;
+            std::unique_lock lock(m);
+            cv.wait_until(lock, ctx.stop_token(), clock::time_point(std::chrono::nanoseconds(until)), [] { return false; });
+        } else {
+            // Nothing can stop this wait early (a fork child is stopped by its parent's
+            // signals): a plain sleep, with no condition variable to allocate.
+            sleep_until_ns(until);
+        }
     }
     ctx.throw_if_stopped();
     co_return;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -105,44 +106,73 @@ void rehearse_child() noexcept {
     __builtin_unreachable();
 }
 
-/// The child's whole life: run the one task on a fresh loop, send the record, _exit.
-[[noreturn]] void child_main(run_state& run, task_record& record, int result_fd, pid_t parent) noexcept {
+/// What a child must change in the signal state it inherits, found once per run: each call
+/// the child makes costs it a system call and, the first time, a page fault on the code that
+/// makes it, so it changes only what differs from what it needs.
+struct child_signals {
+    // A clean mask: nothing the parent blocked stays blocked in the task.
+    bool unblock_all = false;
+    // A Ctrl-C reaches the whole foreground process group; the parent decides what happens to
+    // its children (SIGTERM, then SIGKILL), so that every child is accounted for.
+    bool ignore_sigint = false;
+    // SIGTERM is how the parent stops a child (a timeout, a stopped run): its default action,
+    // whatever handler the parent had installed for itself. A crash in the task is the child's
+    // death, reported by the parent with its signal: not a handler of the embedding program's
+    // (a test runner's, a crash reporter's) run in a copy of that program.
+    std::array<int, 6> to_default{};
+    std::size_t to_default_count = 0;
+
+    /// The parent is single-threaded (check_backend), so its signal state cannot change
+    /// between this reading and its forks.
+    static child_signals of_this_process() noexcept {
+        child_signals plan;
+        sigset_t blocked;
+        plan.unblock_all = ::sigprocmask(SIG_BLOCK, nullptr, &blocked) != 0 || !::sigisemptyset(&blocked);
+        struct sigaction action {};
+        plan.ignore_sigint = ::sigaction(SIGINT, nullptr, &action) != 0 || action.sa_handler != SIG_IGN;
+        for (const int sig : {SIGTERM, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+            if (::sigaction(sig, nullptr, &action) != 0 || action.sa_handler != SIG_DFL)
+                plan.to_default[plan.to_default_count++] = sig;
+        return plan;
+    }
+
+    void apply() const noexcept {
+        if (unblock_all) {
+            sigset_t none;
+            ::sigemptyset(&none);
+            ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        }
+        if (ignore_sigint) ::signal(SIGINT, SIG_IGN);
+        for (std::size_t k = 0; k < to_default_count; ++k) ::signal(to_default[k], SIG_DFL);
+    }
+};
+
+/// The child's whole life: run the one task on the loop it inherited, send the record, _exit.
+/// `loop` was built by the parent once for all its children (see fork_backend::execute).
+[[noreturn]] void child_main(run_state& run, task_record& record, int result_fd, pid_t parent,
+                             const child_signals& signals, asio::io_context& io) noexcept {
     // Die with the parent rather than run on as an orphan; the check closes the race with a
     // parent that died before the prctl.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) exit_child(exit_internal);
-    // A clean signal state: nothing the parent blocked stays blocked in the task.
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // A Ctrl-C reaches the whole foreground process group; the parent decides what happens to
-    // its children (SIGTERM, then SIGKILL), so that every child is accounted for.
-    // SIGTERM is how the parent stops a child (a timeout, a stopped run): its default action,
-    // whatever handler the parent had installed for itself.
-    ::signal(SIGINT, SIG_IGN);
-    ::signal(SIGTERM, SIG_DFL);
-    // A crash in the task is the child's death, reported by the parent with its signal: not
-    // a handler of the embedding program's (a test runner's, a crash reporter's) run in a
-    // copy of that program.
-    for (const int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(fatal, SIG_DFL);
+    signals.apply();
     // Close what is not ours: the read ends of the other children's pipes and whatever else
     // the parent had open. Standard streams stay.
     if (result_fd > 3) ::close_range(3, static_cast<unsigned>(result_fd) - 1, 0);
     ::close_range(static_cast<unsigned>(result_fd) + 1, ~0U, 0);
     try {
-        {
-            // The context and what it shares outlive the loop's frames.
-            // No stop state to allocate: a child is stopped by its parent's signals, and its
-            // own deadline is checked by every wait.
-            detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
-            detail::child_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
-                                      run.s.settings.time_scale, std::stop_token{}, loop);
-            asio::io_context io(1);
-            loop.attach(io, nullptr);  // the child's waits block: no timers
-            const detail::task_site site{&run, nullptr, ::getpid()};  // a child's worker is its pid
-            detail::spawn_recorded(io, ctx, site);  // fills this child's copy of the record
-            io.run();
-        }
+        // Nothing here is ever destroyed: the child ends in _exit, and destructors would only
+        // write to more pages, each one a copy-on-write fault. When io.run() returns the task
+        // has ended and its frames are gone.
+        // No stop state to allocate: a child is stopped by its parent's signals, and its own
+        // deadline is checked by every wait.
+        detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
+        detail::child_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
+                                  run.s.settings.time_scale, std::stop_token{}, loop);
+        loop.attach(io, nullptr);  // the child's waits block: no timers
+        const detail::task_site site{&run, nullptr, ::getpid()};  // a child's worker is its pid
+        detail::spawn_recorded(io, ctx, site);  // fills this child's copy of the record
+        io.run();
         exit_child(write_all(result_fd, wire::encode(record)) ? 0 : exit_write_failed);
     } catch (...) {
         exit_child(exit_internal);
@@ -234,6 +264,34 @@ void conclude_child(const child& c, int status, task_record& record, std::int64_
         record.error = fmt::format("child {} sent a malformed result ({} bytes)", c.pid, c.received.size());
 }
 
+/// Heartbeat ticks the parent takes between forks, handed to the run in batches. A fork makes
+/// every page the parent has written shared with the new child, so the parent's next write to
+/// any of them is a copy-on-write fault; a tick written straight into the run's recorder would
+/// pay one or two after every fork. The batch sits in the forking loop's own stack frame, which
+/// that loop writes after every fork anyway. Ticks are handed over before each poll, so when no
+/// child is being forked they reach the run as soon as they are taken.
+class tick_batch {
+public:
+    explicit tick_batch(run_state& run) noexcept : run_(run), due_(run.heartbeat.next_due()) {}
+    std::int64_t next_due() const noexcept { return due_; }
+    void take_if_due(std::int64_t now) {
+        if (now < due_) return;
+        taken_[count_++] = now;
+        due_ = heartbeat_recorder::due_after(due_, now);
+        if (count_ == taken_.size()) hand_over();
+    }
+    void hand_over() {
+        for (std::size_t k = 0; k < count_; ++k) run_.tick(taken_[k]);
+        count_ = 0;
+    }
+
+private:
+    run_state& run_;
+    std::int64_t due_;
+    std::array<std::int64_t, 32> taken_;
+    std::size_t count_ = 0;
+};
+
 pid_t reap(pid_t pid, int& status, rusage* usage = nullptr) {
     pid_t r;
     do r = ::wait4(pid, &status, 0, usage);
@@ -260,6 +318,10 @@ void fork_backend::execute(run_state& run) {
     const detail::reapable_children reapable;
     rehearse_child();
     const pid_t parent = ::getpid();
+    const auto signals = child_signals::of_this_process();
+    // Every child's loop, built here once and inherited, never run by the parent: built by
+    // each child, its allocations and constructors cost every child page faults of its own.
+    asio::io_context child_loop(1);
     const std::size_t limit = children_in_flight_limit();
     auto records = run.records;
     std::vector<child> running;
@@ -294,7 +356,7 @@ void fork_backend::execute(run_state& run) {
         }
         const auto spawned = monotonic_ns() - run.origin_ns;
         const pid_t pid = record.index >= run.options.fail_creation_at ? (errno = EAGAIN, -1) : ::fork();
-        if (pid == 0) child_main(run, record, fds[1], parent);
+        if (pid == 0) child_main(run, record, fds[1], parent, signals, child_loop);
         const int fork_errno = errno;
         ::close(fds[1]);
         if (pid < 0) {
@@ -308,10 +370,8 @@ void fork_backend::execute(run_state& run) {
     };
     // The parent stays single-threaded, so the heartbeat ticks here, between forks and
     // whenever poll() wakes: its lag is how long the parent's own loop was busy.
-    const auto tick_if_due = [&run] {
-        const auto now = monotonic_ns();
-        if (now >= run.heartbeat.next_due()) run.tick(now);
-    };
+    tick_batch ticks(run);
+    const auto tick_if_due = [&ticks] { ticks.take_if_due(monotonic_ns()); };
     // SIGTERM to children past their deadline, or to all once the run stops; SIGKILL to any
     // still there a grace period later.
     const auto stop_children = [&] {
@@ -345,7 +405,8 @@ void fork_backend::execute(run_state& run) {
             while (polls.size() < running.size()) polls.push_back({running[polls.size()].fd, POLLIN, 0});
 
             // ppoll, not poll: a timeout in nanoseconds, so an idle parent ticks on time.
-            const auto until_tick = std::max<std::int64_t>(0, run.heartbeat.next_due() - monotonic_ns());
+            ticks.hand_over();
+            const auto until_tick = std::max<std::int64_t>(0, ticks.next_due() - monotonic_ns());
             const timespec timeout{static_cast<time_t>(until_tick / 1'000'000'000), static_cast<long>(until_tick % 1'000'000'000)};
             const int ready = ::ppoll(polls.data(), polls.size(), &timeout, nullptr);
             tick_if_due();
@@ -396,6 +457,7 @@ void fork_backend::execute(run_state& run) {
                 polls.pop_back();
             }
         }
+        ticks.hand_over();
     } catch (...) {
         // Leave nothing behind: no child, no zombie, no descriptor.
         for (std::size_t k = 0; k < running.size(); ++k) {
