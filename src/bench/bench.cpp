@@ -270,18 +270,19 @@ results run_bench(const options& o) {
             cases.push_back(plan(backend, spec));
         }
     }
-    // The CPU-bound split: one part per core, 6e8 additions (about 0.2 s) per part, so that a
-    // process's creation and exit are small next to its part.
-    // At most 8 parts: the sum of the last part stays far inside 64 bits (it would pass them
-    // at 26), and sequential's turn, all parts on one core, stays under 2 s.
+    // The CPU-bound split: 2.4e9 additions (about 0.35 s on one core here), one part per core,
+    // so that a part's thread or process creation and exit, and the run's own setup, are small
+    // next to the part. At most 8 parts, at most 1.2e9 additions each: the sum of the last
+    // part, about parts x (its size)^2, stays far inside 63 bits.
     const std::size_t parts = std::clamp(r.cores, 1u, 8u);
+    const std::int64_t part_size = std::min<std::int64_t>(1'200'000'000, 2'400'000'000 / static_cast<std::int64_t>(parts));
     const bool parallel = chosen(o, "thread") || chosen(o, "fork");
     for (auto backend : {"sequential", "thread", "fork"}) {
         if (!chosen(o, backend) && !(parallel && std::string_view(backend) == "sequential")) continue;
         work_spec spec;
         spec.kind = work::compute;
         spec.tasks = parts;
-        spec.compute_n = static_cast<std::int64_t>(parts) * 600'000'000;
+        spec.compute_n = static_cast<std::int64_t>(parts) * part_size;
         cases.push_back(plan(backend, spec));
     }
 
