@@ -79,6 +79,22 @@ TEST_CASE("fork: children in flight stay within the file-descriptor limit", "[fo
     CHECK(test::no_children_left());
 }
 
+TEST_CASE("fork: heartbeat ticks taken between forks reach the run", "[fork][heartbeat]") {
+    // 80 children: the parent forks for tens of milliseconds, so the ticks it takes meanwhile
+    // fill its batch of 32 more than once before the first poll.
+    const auto s = make("download", 80, {{"min", "0.2"}, {"max", "0.2"}}, 0.1);
+    const auto r = run<fork_backend>(s);
+    const auto m = measure(r);
+    REQUIRE(m.tasks_ok == 80);
+    CHECK(r.heartbeat.ticks > 0);
+    // About one tick per period at most: a late tick moves the next to the period after it, so
+    // a batch handed over late adds no catch-up ticks. (Ten periods of slack: the parent ticks
+    // on while it reaps the last child, after that child's own end.)
+    CHECK(static_cast<double>(r.heartbeat.ticks) <= m.wall_s * 1e3 + 10);
+    CHECK(m.heartbeat_max_lag_s >= 0);
+    CHECK(test::no_children_left());
+}
+
 TEST_CASE("fork: other backends refuse private memory before running", "[fork][usage]") {
     const auto s = make("deposit", 2, {}, 1.0, sharing::private_copy);
     thread_backend threads;

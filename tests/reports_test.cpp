@@ -12,6 +12,7 @@
 
 #include "support.hpp"
 #include "tasklab/comparison.hpp"
+#include "tasklab/heartbeat.hpp"
 #include "tasklab/format/csv.hpp"
 #include "tasklab/format/json.hpp"
 #include "tasklab/format/markdown.hpp"
@@ -111,6 +112,19 @@ TEST_CASE("comparison: runs, warm-ups, the representative run and the ranking", 
     CHECK(ranking[0].ratio.ratio > 1.5);
     CHECK(ranking[0].ratio.stddev >= 0);
     CHECK(format::table(c).find("coroutine ran") != std::string::npos);
+}
+
+TEST_CASE("heartbeat: a late tick moves the next one to the first period boundary after it", "[heartbeat]") {
+    heartbeat_recorder h(0);
+    CHECK(h.next_due() == heartbeat_period_ns);
+    h.tick(3 * heartbeat_period_ns + heartbeat_period_ns / 2);  // 2.5 periods late
+    CHECK(h.next_due() == 4 * heartbeat_period_ns);              // not 2: no catch-up burst
+    CHECK(heartbeat_recorder::due_after(4 * heartbeat_period_ns, 4 * heartbeat_period_ns) == 5 * heartbeat_period_ns);
+    CHECK(heartbeat_recorder::due_after(4 * heartbeat_period_ns, 0) == 5 * heartbeat_period_ns);  // early: the next period
+    h.tick(h.next_due());
+    const auto s = h.summary();
+    CHECK(s.ticks == 2);
+    CHECK(s.max_lag_ns == 2 * heartbeat_period_ns + heartbeat_period_ns / 2);
 }
 
 TEST_CASE("heartbeat: a coroutine task that never yields freezes the loop", "[coroutine][heartbeat]") {
