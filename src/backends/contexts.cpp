@@ -171,10 +171,21 @@ awaitable<void> block_for(context& ctx, std::chrono::nanoseconds real) {
         std::int64_t until = monotonic_ns() + real.count();
         if (ctx.deadline_ns() != 0) until = std::min(until, ctx.deadline_ns());
         if (ctx.stop_token().stop_possible()) {
+            // A plain condition variable and a stop callback: condition_variable_any would
+            // allocate a shared mutex for every wait. The callback is declared last, so it is
+            // destroyed first, and its destructor waits for a callback already running.
             std::mutex m;
-            std::condition_variable_any cv;
+            std::condition_variable cv;
+            bool stopped = false;
+            const std::stop_callback wake(ctx.stop_token(), [&] {
+                {
+                    const std::lock_guard lock(m);
+                    stopped = true;
+                }
+                cv.notify_one();
+            });
             std::unique_lock lock(m);
-            cv.wait_until(lock, ctx.stop_token(), clock::time_point(std::chrono::nanoseconds(until)), [] { return false; });
+            cv.wait_until(lock, clock::time_point(std::chrono::nanoseconds(until)), [&] { return stopped; });
         } else {
             // Nothing can stop this wait early (a fork child is stopped by its parent's
             // signals): a plain sleep, with no condition variable to allocate.
