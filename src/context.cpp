@@ -55,16 +55,16 @@ void context::wait_begins(wait_kind kind) noexcept {
     if (crash_signal_ != 0 && kind != wait_kind::lock) ::raise(crash_signal_);
     if (!record_) return;
     record_->cpu_ns += thread_cpu_ns() - cpu_mark_;
-    if (!record_waits_) return;  // every suspension passes here: read no clock nobody asked for
-    wait_start_ = monotonic_ns() - origin_ns_;
+    if (!run_->record_waits) return;  // every suspension passes here: read no clock nobody asked for
+    wait_start_ = monotonic_ns() - run_->origin_ns;
     waiting_for_ = kind;
 }
 
 void context::wait_ends() noexcept {
     if (!record_) return;
     cpu_mark_ = thread_cpu_ns();
-    if (!record_waits_) return;
-    const std::int64_t now = monotonic_ns() - origin_ns_;
+    if (!run_->record_waits) return;
+    const std::int64_t now = monotonic_ns() - run_->origin_ns;
     auto& waits = record_->waits;
     if (waiting_for_ == wait_kind::interleaved && !waits.empty() && waits.back().kind == wait_kind::interleaved &&
         wait_start_ - waits.back().end_ns < interleave_gap_ns) {
@@ -87,7 +87,7 @@ bool context::past_deadline() const noexcept { return deadline_ns_ != 0 && monot
 void context::throw_if_stopped() const {
     if (past_deadline() || (stop_requested() && stopped_for_timeout()))
         throw task_cancelled(fmt::format("timed out after {} (--timeout)",
-                                         format::detail::seconds(static_cast<double>(timeout_ns_) / 1e9)));
+                                         format::detail::seconds(static_cast<double>(run_->timeout_ns) / 1e9)));
     if (stop_requested()) throw task_cancelled("the run was stopped");
 }
 
@@ -107,7 +107,7 @@ bool context::lock_blocking(mutex& m) {
 
 
 std::chrono::nanoseconds context::to_real(sim_seconds simulated) const noexcept {
-    const double ns = simulated.count() * time_scale_ * 1e9;
+    const double ns = simulated.count() * run_->time_scale * 1e9;
     if (!(ns > 0)) return std::chrono::nanoseconds{0};  // also catches NaN
     constexpr double longest = 1e18;                     // ~31 years: keeps the cast defined
     if (ns > longest) return std::chrono::nanoseconds{static_cast<std::int64_t>(longest)};

@@ -59,7 +59,7 @@ TEST_CASE("thread: a stop request ends a blocking wait and cancels the task", "[
     std::stop_source stop;
     std::jthread runner([&] {
         asio::io_context io(1);
-        detail::blocking_context ctx({0, 1, 1}, nullptr, 1.0, stop.get_token());
+        detail::blocking_context ctx(0, run.constants, stop.get_token());
         const detail::task_site site{&run};
         detail::spawn_recorded(io, ctx, site);
         io.run();

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "tasklab/context.hpp"
 #include "tasklab/heartbeat.hpp"
 #include "tasklab/report.hpp"
 #include "tasklab/scenario.hpp"
@@ -79,6 +80,9 @@ public:
     bool poll_stop() noexcept;
     /// The per-task timeout in real nanoseconds (0: none).
     const std::int64_t timeout_ns;
+    /// What every task's context points to (see tasklab::context): made from the above, once.
+    const run_constants constants{records.size(), s.settings.seed, shared_state, s.settings.time_scale,
+                                  origin_ns, timeout_ns, options.record_waits};
 
     /// A task's thread that ignored its stop request and was left running, with the record to
     /// report for it. run() then keeps every resource a task can reach alive for the rest of

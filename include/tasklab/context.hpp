@@ -28,6 +28,22 @@ struct task_identity {
     std::uint64_t seed = 0; // the run's seed
 };
 
+/// What is the same for every task of a run: one per run, made by the backend (run_state
+/// holds it), and pointed to by each task's context, which must not outlive it. Keeping it out
+/// of the contexts keeps a context small: a run may hold a million of them at a time.
+struct run_constants {
+    std::size_t count = 1;         // tasks in the run
+    std::uint64_t seed = 0;        // the run's seed
+    void* shared_state = nullptr;  // see workload::shared_layout
+    double time_scale = 1.0;       // real seconds per simulated second
+    std::int64_t origin_ns = 0;    // the run's start, monotonic clock
+    std::int64_t timeout_ns = 0;   // per task, real; 0: none
+    bool record_waits = false;     // keep every task's wait spans
+};
+
+/// For a context outside any run (a rehearsal, a test): one task, no shared state, scale 1.
+inline constexpr run_constants lone_task_run{};
+
 class context;
 namespace detail {
 struct task_meter;
@@ -61,18 +77,20 @@ private:
 
 class context {
 public:
-    context(task_identity id, void* shared_state, double time_scale, std::stop_token stop) noexcept
-        : id_(id), shared_(shared_state), time_scale_(time_scale), stop_(std::move(stop)) {}
+    /// Task `index` of the run that `run` describes; `run` must outlive the context.
+    context(std::uint32_t index, const run_constants& run, std::stop_token stop) noexcept
+        : run_(&run), stop_(std::move(stop)), index_(index) {}
+    context(std::uint32_t index, const run_constants&& run, std::stop_token stop) = delete;  // would dangle
     virtual ~context() = default;
     context(const context&) = delete;
     context& operator=(const context&) = delete;
 
-    const task_identity& identity() const noexcept { return id_; }
-    std::size_t index() const noexcept { return id_.index; }
+    task_identity identity() const noexcept { return {index_, run_->count, run_->seed}; }
+    std::size_t index() const noexcept { return index_; }
 
     /// The run's shared state, as the task type laid it out (see workload::shared_layout).
     template <class T>
-    T& shared() const noexcept { return *static_cast<T*>(shared_); }
+    T& shared() const noexcept { return *static_cast<T*>(run_->shared_state); }
 
     std::stop_token stop_token() const noexcept { return stop_; }
     bool stop_requested() const noexcept { return stop_.stop_requested(); }
@@ -84,7 +102,7 @@ public:
     /// Mutual exclusion with the mechanism that fits the backend.
     virtual awaitable<lock_guard> lock(mutex& m) = 0;
 
-    double time_scale() const noexcept { return time_scale_; }
+    double time_scale() const noexcept { return run_->time_scale; }
     /// When the task's --timeout runs out, on the monotonic clock (ns); 0: no timeout. Waits
     /// end there with task_cancelled; a task that computes can poll past_deadline().
     std::int64_t deadline_ns() const noexcept { return deadline_ns_; }
@@ -126,22 +144,20 @@ private:
     friend struct detail::task_meter;
     friend struct detail::fault_hook;
 
-    task_identity id_;
-    void* shared_;
-    double time_scale_;
-    std::stop_token stop_;
+    // A context is per task, a million of them at a time: what every task of the run shares is
+    // behind run_, and only what differs per task is here, the small members last, together
+    // (72 bytes with the vtable pointer on x86-64).
+    const run_constants* run_;
+    std::stop_token stop_;  // per task: the thread backend gives each task its own
 
     // Metering of the running task (set by the backend, see detail::task_meter).
     task_record* record_ = nullptr;
-    std::int64_t origin_ns_ = 0;
-    std::int64_t cpu_mark_ = 0;    // this thread's CPU clock when the task last resumed
+    std::int64_t cpu_mark_ = 0;  // this thread's CPU clock when the task last resumed
     std::int64_t wait_start_ = 0;
     std::int64_t deadline_ns_ = 0;
-    std::int64_t timeout_ns_ = 0;
-    // The small members last, together: a context is per task, a million of them at a time.
+    std::uint32_t index_;   // 0 .. count-1 (a task_record's index is 32 bits too)
     int crash_signal_ = 0;  // fault injection: raise this at the next wait (fault_plan::crash)
     wait_kind waiting_for_ = wait_kind::sleep;
-    bool record_waits_ = false;
 };
 
 }  // namespace tasklab

@@ -371,16 +371,13 @@ void child_context::unlock(mutex& m) noexcept { m.unlock(); }
 // --- metering -----------------------------------------------------------------------------
 
 bool task_meter::plain(const context& ctx, const cpu_clock* clock) noexcept {
-    return !clock || ctx.record_waits_ || ctx.crash_signal_ != 0;
+    return !clock || ctx.run_->record_waits || ctx.crash_signal_ != 0;
 }
 
-void task_meter::start(context& ctx, task_record& record, std::int64_t origin_ns, bool record_waits,
-                       std::int64_t timeout_ns, cpu_clock* clock, std::int64_t mono_now) noexcept {
+void task_meter::start(context& ctx, task_record& record, cpu_clock* clock, std::int64_t mono_now) noexcept {
+    const auto& run = *ctx.run_;
     ctx.record_ = &record;
-    ctx.timeout_ns_ = timeout_ns;
-    ctx.deadline_ns_ = timeout_ns > 0 ? origin_ns + record.start_ns + timeout_ns : 0;
-    ctx.origin_ns_ = origin_ns;
-    ctx.record_waits_ = record_waits;
+    ctx.deadline_ns_ = run.timeout_ns > 0 ? run.origin_ns + record.start_ns + run.timeout_ns : 0;
     record.cpu_ns = 0;
     ctx.cpu_mark_ = plain(ctx, clock) ? thread_cpu_ns() : clock->now(mono_now);
 }
@@ -408,11 +405,11 @@ void task_meter::wait_ends(context& ctx, cpu_clock* clock) noexcept {
 }
 
 void task_meter::blocking_wait_begins(context& ctx, wait_kind kind) noexcept {
-    if (ctx.record_waits_ || ctx.crash_signal_ != 0) ctx.wait_begins(kind);
+    if (ctx.run_->record_waits || ctx.crash_signal_ != 0) ctx.wait_begins(kind);
 }
 
 void task_meter::blocking_wait_ends(context& ctx) noexcept {
-    if (ctx.record_waits_ || ctx.crash_signal_ != 0) ctx.wait_ends();
+    if (ctx.run_->record_waits || ctx.crash_signal_ != 0) ctx.wait_ends();
 }
 
 // --- spawn_recorded ----------------------------------------------------------------------
@@ -444,29 +441,47 @@ void record_exception(task_record& record, std::exception_ptr e) noexcept {
     }
 }
 
-/// The task as co_spawn runs it: its record's start, the task's coroutine, its result or what
-/// it threw, its end, and the count of tasks done. The end is taken here, not in co_spawn's
-/// completion handler: Asio 1.22 posts that handler when the task never suspended, so it may
-/// run after other tasks.
-awaitable<void> run_recorded(context& ctx, const task_site& site) {
-    auto& run = *site.run;
-    auto& record = run.records[ctx.index()];
+task_record& record_of(const context& ctx, const task_site& site) noexcept { return site.run->records[ctx.index()]; }
+
+/// The start and the end of a task's record, around the task: outside run_recorded, because
+/// g++ keeps every local variable of a coroutine in its frame, suspension or not.
+void task_begins(context& ctx, const task_site& site) noexcept {
+    auto& record = record_of(ctx, site);
     record.started = true;
     record.worker = site.worker >= 0 ? site.worker : current_thread_id();
     const auto started = monotonic_ns();
-    record.start_ns = started - run.origin_ns;
-    task_meter::start(ctx, record, run.origin_ns, run.options.record_waits, run.timeout_ns, site.clock, started);
-    try {
-        record.value = (co_await run.s.work->run(ctx)).value;
-        record.status = task_status::ok;
-    } catch (...) {
-        // One handler, the mapping outside: the frame keeps nothing for it.
-        record_exception(record, std::current_exception());
-    }
+    record.start_ns = started - site.run->origin_ns;
+    task_meter::start(ctx, record, site.clock, started);
+}
+
+void task_ends(context& ctx, const task_site& site) noexcept {
+    auto& run = *site.run;
     task_meter::stop(ctx, site.clock);
-    record.end_ns = monotonic_ns() - run.origin_ns;
+    record_of(ctx, site).end_ns = monotonic_ns() - run.origin_ns;
     run.task_done();
     if (site.after_last && run.all_done()) site.after_last();
+}
+
+void task_returned(context& ctx, const task_site& site, task_result result) noexcept {
+    auto& record = record_of(ctx, site);
+    record.value = result.value;
+    record.status = task_status::ok;
+}
+
+/// The task as co_spawn runs it: its record's start, the task's coroutine, its result or what
+/// it threw, its end, and the count of tasks done. The end is taken here, not in co_spawn's
+/// completion handler: Asio 1.22 posts that handler when the task never suspended, so it may
+/// run after other tasks. The frame holds the two parameters and what Asio's promise needs:
+/// no local variable (each would take frame space in every waiting task).
+awaitable<void> run_recorded(context& ctx, const task_site& site) {
+    task_begins(ctx, site);
+    try {
+        task_returned(ctx, site, co_await site.run->s.work->run(ctx));
+    } catch (...) {
+        // One handler, the mapping outside: the frame keeps nothing for it.
+        record_exception(record_of(ctx, site), std::current_exception());
+    }
+    task_ends(ctx, site);
 }
 
 /// co_spawn's completion handler: run_recorded turns whatever the task throws into the

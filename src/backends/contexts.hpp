@@ -175,9 +175,8 @@ struct loop_state {
 /// their own: a waiting task holds no frame for its wait, only a pooled timer.
 class timer_context : public context {
 public:
-    timer_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
-                  loop_state& loop) noexcept
-        : context(id, shared_state, time_scale, std::move(stop)), loop_(loop) {}
+    timer_context(std::uint32_t index, const run_constants& run, std::stop_token stop, loop_state& loop) noexcept
+        : context(index, run, std::move(stop)), loop_(loop) {}
     awaitable<void> yield() override;
     /// Ends the task's current wait (a timer, or a queued lock) at once; the task then finds
     /// why with throw_if_stopped(). For a stopped run or a passed deadline, from the loop.
@@ -198,9 +197,8 @@ private:
 /// Coroutine backend: many tasks share one loop, so a lock must suspend, never block.
 class loop_context final : public timer_context {
 public:
-    loop_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
-                 loop_state& loop) noexcept
-        : timer_context(id, shared_state, time_scale, std::move(stop), loop) {}
+    loop_context(std::uint32_t index, const run_constants& run, std::stop_token stop, loop_state& loop) noexcept
+        : timer_context(index, run, std::move(stop), loop) {}
     awaitable<lock_guard> lock(mutex& m) override;
     void cancel_wait() noexcept override;
 
@@ -217,9 +215,8 @@ private:
 /// pages for them. A yield still goes through the loop.
 class child_context final : public timer_context {
 public:
-    child_context(task_identity id, void* shared_state, double time_scale, std::stop_token stop,
-                  loop_state& loop) noexcept
-        : timer_context(id, shared_state, time_scale, std::move(stop), loop) {}
+    child_context(std::uint32_t index, const run_constants& run, std::stop_token stop, loop_state& loop) noexcept
+        : timer_context(index, run, std::move(stop), loop) {}
     awaitable<lock_guard> lock(mutex& m) override;
 
 protected:
@@ -229,12 +226,11 @@ protected:
 
 /// Gives the context the record it meters (CPU time between waits, wait spans).
 struct task_meter {
-    /// `timeout_ns` (0: none) sets the task's deadline from now. `clock` is the calling
-    /// thread's (nullptr: the plain clock), `mono_now` the monotonic time just read. A task
-    /// whose waits are recorded is metered with the plain clock throughout:
-    /// context::wait_begins/wait_ends, which record the spans, read it.
-    static void start(context& ctx, task_record& record, std::int64_t origin_ns, bool record_waits,
-                      std::int64_t timeout_ns, cpu_clock* clock, std::int64_t mono_now) noexcept;
+    /// The run's timeout (run_constants::timeout_ns, 0: none) sets the task's deadline from
+    /// record.start_ns. `clock` is the calling thread's (nullptr: the plain clock), `mono_now`
+    /// the monotonic time just read. A task whose waits are recorded is metered with the plain
+    /// clock throughout: context::wait_begins/wait_ends, which record the spans, read it.
+    static void start(context& ctx, task_record& record, cpu_clock* clock, std::int64_t mono_now) noexcept;
     static bool running(const context& ctx) noexcept { return ctx.record_ != nullptr; }
     static void stop(context& ctx, cpu_clock* clock) noexcept;
     /// A wait of a task on `clock`'s thread begins / ends (what context::waiting does, with

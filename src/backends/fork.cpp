@@ -79,7 +79,7 @@ void rehearse_child() noexcept {
     (void)thread_cpu_ns();
     try {
         detail::loop_state loop(false);
-        detail::child_context ctx({0, 1, 0}, nullptr, 1.0, std::stop_token{}, loop);
+        detail::child_context ctx(0, lone_task_run, std::stop_token{}, loop);
         asio::io_context io(1);
         loop.attach(io, nullptr);
         asio::co_spawn(
@@ -167,8 +167,7 @@ struct child_signals {
         // No stop state to allocate: a child is stopped by its parent's signals, and its own
         // deadline is checked by every wait.
         detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
-        detail::child_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
-                                  run.s.settings.time_scale, std::stop_token{}, loop);
+        detail::child_context ctx(record.index, run.constants, std::stop_token{}, loop);
         loop.attach(io, nullptr);  // the child's waits block: no timers
         const detail::task_site site{&run, nullptr, ::getpid()};  // a child's worker is its pid
         detail::spawn_recorded(io, ctx, site);  // fills this child's copy of the record

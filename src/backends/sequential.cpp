@@ -20,8 +20,7 @@ void sequential_backend::execute(run_state& run) {
             detail::not_started(record, "not started: the run was stopped first", run);
             continue;
         }
-        detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed}, run.shared_state,
-                                     run.s.settings.time_scale, run.stop.get_token());
+        detail::blocking_context ctx(record.index, run.constants, run.stop.get_token());
         detail::spawn_recorded(io, ctx, site);
         io.run();  // returns when this task is done: nothing else is queued
         io.restart();

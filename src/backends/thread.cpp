@@ -168,8 +168,7 @@ void thread_backend::execute(run_state& run) {
                     asio::io_context io(1);
                     // The thread's own stop token: the watch asks this one task to stop at its
                     // deadline, and every task when the run stops.
-                    detail::blocking_context ctx({record.index, run.records.size(), run.s.settings.seed},
-                                                 run.shared_state, run.s.settings.time_scale, std::move(stop));
+                    detail::blocking_context ctx(record.index, run.constants, std::move(stop));
                     ctx.timeout_flag(&board->timed_out[i]);
                     detail::spawn_recorded(io, ctx, site);
                     io.run();
