@@ -2,6 +2,7 @@
 // The raw baselines: each backend's mechanism written without tasklab, running the same task
 // bodies as bench/work.hpp, timed and measured the same way as the tasklab probes. Internal
 // to `tasklab bench`.
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,11 @@ sample raw_threads(const work_spec& spec);
 /// open at once stay inside the file-descriptor limit, as tasklab's fork backend does.
 sample raw_forks(const work_spec& spec);
 
+/// raw_threads and raw_forks with a bare_ticker beside them: tasklab's heartbeat, a wake-up
+/// every millisecond, without tasklab. Run beside the compute split only.
+sample raw_threads_ticking(const work_spec& spec);
+sample raw_forks_ticking(const work_spec& spec);
+
 }  // namespace tasklab::bench
 
 namespace tasklab::bench {
@@ -45,5 +51,9 @@ struct baseline {
 /// The raw baselines of a backend, the reference of its ratios first: sequential - the plain
 /// loop; coroutine - asio awaitables, then asio callbacks; thread - std::thread; fork - fork.
 std::vector<baseline> baselines_of(std::string_view backend);
+
+/// For the compute split, the reference's mechanism with a bare 1 ms ticker beside it (thread
+/// and fork): what the heartbeat alone costs parts that keep every core busy.
+std::optional<baseline> ticking_baseline_of(std::string_view backend);
 
 }  // namespace tasklab::bench

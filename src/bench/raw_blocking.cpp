@@ -2,10 +2,12 @@
 // bare std::thread (thread).
 #include <fmt/format.h>
 
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "bench/bare_ticker.hpp"
 #include "bench/body.hpp"
 #include "bench/raw.hpp"
 #include "tasklab/clock.hpp"
@@ -25,12 +27,16 @@ sample raw_loop(const work_spec& spec) {
     return s;
 }
 
-sample raw_threads(const work_spec& spec) {
+namespace {
+
+sample threads(const work_spec& spec, bool ticking) {
     std::vector<std::int64_t> results(spec.tasks, 0);
     std::vector<std::thread> threads;
     threads.reserve(spec.tasks);
     sample s;
     const memory_window memory;
+    std::optional<bare_ticker> ticker;
+    if (ticking) ticker.emplace();
     const auto t0 = monotonic_ns();
     for (std::size_t i = 0; i < spec.tasks; ++i) {
         try {
@@ -42,10 +48,17 @@ sample raw_threads(const work_spec& spec) {
     }
     for (auto& t : threads) t.join();
     s.wall_ns = monotonic_ns() - t0;
+    ticker.reset();
     memory.finish(s, spec.tasks);
     s.started = threads.size();
     for (std::size_t i = 0; i < spec.tasks; ++i) s.failed += results[i] != expected_value(spec, i);
     return s;
 }
+
+}  // namespace
+
+sample raw_threads(const work_spec& spec) { return threads(spec, false); }
+
+sample raw_threads_ticking(const work_spec& spec) { return threads(spec, true); }
 
 }  // namespace tasklab::bench

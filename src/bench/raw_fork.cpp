@@ -13,9 +13,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "backends/reapable.hpp"
+#include "bench/bare_ticker.hpp"
 #include "bench/body.hpp"
 #include "bench/raw.hpp"
 #include "tasklab/clock.hpp"
@@ -44,7 +46,9 @@ struct child {
 
 }  // namespace
 
-sample raw_forks(const work_spec& spec) {
+namespace {
+
+sample forks(const work_spec& spec, bool ticking) {
     std::vector<std::int64_t> results(spec.tasks, 0);
     std::vector<child> children;
     children.reserve(spec.tasks);
@@ -89,6 +93,10 @@ sample raw_forks(const work_spec& spec) {
     const detail::reapable_children reapable;  // as the fork backend does: wait4 needs its children
     const pid_t parent = ::getpid();
     const memory_window memory;
+    // A thread in the parent: the children it forks run only async-signal-safe code of their
+    // own (the body, write, _exit), so no lock the ticker might hold matters to them.
+    std::optional<bare_ticker> ticker;
+    if (ticking) ticker.emplace();
     const auto t0 = monotonic_ns();
     for (std::size_t i = 0; i < spec.tasks; ++i) {
         while (children.size() - done >= limit) complete(children[done++]);
@@ -118,6 +126,7 @@ sample raw_forks(const work_spec& spec) {
     }
     while (done < children.size()) complete(children[done++]);
     s.wall_ns = monotonic_ns() - t0;
+    ticker.reset();
     memory.finish(s, spec.tasks);
     // Memory per task is each child's own peak (wait4's ru_maxrss), as the fork backend reports.
     s.memory_bytes_per_task = reaped ? static_cast<double>(children_kib) * 1024.0 / static_cast<double>(reaped) : -1;
@@ -125,5 +134,11 @@ sample raw_forks(const work_spec& spec) {
     for (std::size_t i = 0; i < spec.tasks; ++i) s.failed += results[i] != expected_value(spec, i);
     return s;
 }
+
+}  // namespace
+
+sample raw_forks(const work_spec& spec) { return forks(spec, false); }
+
+sample raw_forks_ticking(const work_spec& spec) { return forks(spec, true); }
 
 }  // namespace tasklab::bench
