@@ -12,10 +12,10 @@ namespace {
 constexpr std::uint8_t flag_waits_truncated = 1;
 
 template <class T>
-void put(std::vector<std::byte>& out, T v) {
+void put(std::byte*& at, T v) noexcept {
     using U = std::make_unsigned_t<T>;
     auto u = static_cast<U>(v);
-    for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<std::byte>((u >> (8 * i)) & 0xff));
+    for (std::size_t i = 0; i < sizeof(T); ++i) *at++ = static_cast<std::byte>((u >> (8 * i)) & 0xff);
 }
 
 template <class T>
@@ -29,30 +29,37 @@ T get(std::span<const std::byte>& in) {
 
 }  // namespace
 
-std::vector<std::byte> encode(const task_record& record) {
+std::size_t encode_into(const task_record& record, std::span<std::byte> out) noexcept {
     const std::size_t error_len = std::min(record.error.size(), max_error_bytes);
     const std::size_t spans = std::min(record.waits.size(), max_wait_spans);
-    std::vector<std::byte> out;
-    out.reserve(header_bytes + fixed_payload_bytes + error_len + spans * span_bytes);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(fixed_payload_bytes + error_len + spans * span_bytes));
-    put<std::uint32_t>(out, magic);
-    put<std::uint8_t>(out, static_cast<std::uint8_t>(record.status));
+    const std::size_t size = header_bytes + fixed_payload_bytes + error_len + spans * span_bytes;
+    if (size > out.size()) return size;
+    std::byte* at = out.data();
+    put<std::uint32_t>(at, static_cast<std::uint32_t>(size - header_bytes));
+    put<std::uint32_t>(at, magic);
+    put<std::uint8_t>(at, static_cast<std::uint8_t>(record.status));
     const bool truncated = record.waits_truncated || spans < record.waits.size();
-    put<std::uint8_t>(out, truncated ? flag_waits_truncated : 0);
-    put<std::int64_t>(out, record.value);
-    put<std::int64_t>(out, record.start_ns);
-    put<std::int64_t>(out, record.end_ns);
-    put<std::int64_t>(out, record.worker);
-    put<std::int64_t>(out, record.cpu_ns);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(error_len));
-    const auto* bytes = reinterpret_cast<const std::byte*>(record.error.data());
-    out.insert(out.end(), bytes, bytes + error_len);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(spans));
+    put<std::uint8_t>(at, truncated ? flag_waits_truncated : 0);
+    put<std::int64_t>(at, record.value);
+    put<std::int64_t>(at, record.start_ns);
+    put<std::int64_t>(at, record.end_ns);
+    put<std::int64_t>(at, record.worker);
+    put<std::int64_t>(at, record.cpu_ns);
+    put<std::uint32_t>(at, static_cast<std::uint32_t>(error_len));
+    if (error_len > 0) std::memcpy(at, record.error.data(), error_len);
+    at += error_len;
+    put<std::uint32_t>(at, static_cast<std::uint32_t>(spans));
     for (std::size_t i = 0; i < spans; ++i) {
-        put<std::int64_t>(out, record.waits[i].start_ns);
-        put<std::int64_t>(out, record.waits[i].end_ns);
-        put<std::uint8_t>(out, static_cast<std::uint8_t>(record.waits[i].kind));
+        put<std::int64_t>(at, record.waits[i].start_ns);
+        put<std::int64_t>(at, record.waits[i].end_ns);
+        put<std::uint8_t>(at, static_cast<std::uint8_t>(record.waits[i].kind));
     }
+    return size;
+}
+
+std::vector<std::byte> encode(const task_record& record) {
+    std::vector<std::byte> out(encode_into(record, {}));
+    encode_into(record, out);
     return out;
 }
 

@@ -24,6 +24,9 @@ inline constexpr std::size_t max_frame_bytes =
 
 /// The frame for a record (its index is the parent's to know, so it is not sent).
 std::vector<std::byte> encode(const task_record& record);
+/// The same frame written into `out` if it fits, with no allocation (nothing is written if it
+/// does not); returns the frame's size either way.
+std::size_t encode_into(const task_record& record, std::span<std::byte> out) noexcept;
 
 /// The record in a complete frame, or nullopt if the bytes are not exactly one valid frame.
 std::optional<task_record> decode(std::span<const std::byte> frame);

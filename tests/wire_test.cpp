@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <limits>
 
 #include "wire.hpp"
@@ -24,6 +26,25 @@ TEST_CASE("wire: a record survives the round trip", "[wire]") {
     CHECK(back->worker == r.worker);
     CHECK(back->error == r.error);
     CHECK(back->started);
+}
+
+TEST_CASE("wire: encoding into a buffer gives the same frame, or only its size", "[wire]") {
+    task_record r;
+    r.status = task_status::ok;
+    r.value = 7;
+    r.error = "a short one";
+    r.waits.push_back({1, 2, wait_kind::lock});
+    const auto frame = wire::encode(r);
+    std::array<std::byte, 512> room;
+    room.fill(std::byte{0xAA});
+    REQUIRE(wire::encode_into(r, room) == frame.size());
+    CHECK(std::equal(frame.begin(), frame.end(), room.begin()));
+    CHECK(room[frame.size()] == std::byte{0xAA});  // nothing past the frame
+
+    std::array<std::byte, 16> tight;
+    tight.fill(std::byte{0xAA});
+    CHECK(wire::encode_into(r, tight) == frame.size());  // too small: the size it needs...
+    CHECK(std::all_of(tight.begin(), tight.end(), [](std::byte b) { return b == std::byte{0xAA}; }));  // ...and nothing written
 }
 
 TEST_CASE("wire: long messages are cut, not lost", "[wire]") {

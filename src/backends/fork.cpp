@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "backends/contexts.hpp"
@@ -48,7 +49,7 @@ std::size_t entries_in(const char* dir) {
 constexpr int exit_write_failed = 3;
 constexpr int exit_internal = 4;
 
-bool write_all(int fd, const std::vector<std::byte>& bytes) noexcept {
+bool write_all(int fd, std::span<const std::byte> bytes) noexcept {
     std::size_t done = 0;
     while (done < bytes.size()) {
         const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -91,6 +92,8 @@ void rehearse_child() noexcept {
             [](std::exception_ptr) noexcept {});
         io.run();
         (void)wire::encode(task_record{});
+        std::array<std::byte, 256> small;
+        (void)wire::encode_into(task_record{}, small);
     } catch (...) {
         // Only a rehearsal: the children resolve whatever it could not.
     }
@@ -172,7 +175,13 @@ struct child_signals {
         const detail::task_site site{&run, nullptr, ::getpid()};  // a child's worker is its pid
         detail::spawn_recorded(io, ctx, site);  // fills this child's copy of the record
         io.run();
-        exit_child(write_all(result_fd, wire::encode(record)) ? 0 : exit_write_failed);
+        // A record with no error text and no wait spans (most) is encoded on the stack, whose
+        // pages the loop has touched already: a vector would be one more heap page to fault in.
+        std::array<std::byte, 256> small;
+        const std::size_t size = wire::encode_into(record, small);
+        const bool sent = size <= small.size() ? write_all(result_fd, std::span(small).first(size))
+                                               : write_all(result_fd, wire::encode(record));
+        exit_child(sent ? 0 : exit_write_failed);
     } catch (...) {
         exit_child(exit_internal);
     }
