@@ -304,10 +304,8 @@ results run_bench(const options& o) {
     const std::size_t big_tasks = o.tasks ? o.tasks : waiting_tasks;
     const std::size_t big_rounds = chosen(o, "coroutine") ? std::min(waiting_rounds, r.rounds_planned) : 0;
     // What a task of it costs, from the coroutine sleep probe so far: its slower side's median
-    // per task, a fifth more for a million frames out of cache. (A million sleeping tasks
-    // measured 0.75 to 0.9 times the probe's cost per task; the wait is no longer than it
-    // needs to be, since each of its seconds is spent twice a round, out of the bench's budget.)
-    const auto big_per_task_ns = [&]() {
+    // per task. A million sleeping tasks start at 0.75 to 0.9 times that each.
+    const auto probe_per_task_ns = [&]() {
         double per_task_ns = 2'000;
         for (const auto& p : cases)
             if (p.result.backend == "coroutine" && p.result.spec.kind == work::sleep)
@@ -317,13 +315,14 @@ results run_bench(const options& o) {
                         summarize_side(copy, p.result.spec.tasks, 0);
                         per_task_ns = std::max(per_task_ns, copy.time_ns.median);
                     }
-        return 1.2 * per_task_ns;
+        return per_task_ns;
     };
-    // One round of it (both sides): the wait, and starting every task.
+    // Their wait: long enough to start them all, with a fifth to spare, and no longer, since
+    // each second of it is spent twice a round out of the bench's budget.
+    const auto big_wait_ns = [&]() { return waiting_wait_ns("coroutine", big_tasks, 1.2 * probe_per_task_ns()); };
+    // One round of it (both sides): the wait, after starting every task.
     const auto big_round_s = [&]() {
-        const double per_task_ns = big_per_task_ns();
-        const auto wait_ns = waiting_wait_ns("coroutine", big_tasks, per_task_ns);
-        return 2.0 * (static_cast<double>(wait_ns) + per_task_ns * static_cast<double>(big_tasks)) * 1e-9;
+        return 2.0 * (static_cast<double>(big_wait_ns()) + probe_per_task_ns() * static_cast<double>(big_tasks)) * 1e-9;
     };
 
     std::size_t contenders = 0;
@@ -363,7 +362,7 @@ results run_bench(const options& o) {
     big_spec.kind = work::sleep;
     big_spec.tasks = big_tasks;
     // Long enough that the last task starts before the first one's wait is over.
-    big_spec.wait_ns = waiting_wait_ns("coroutine", big_tasks, big_per_task_ns());
+    big_spec.wait_ns = big_wait_ns();
     auto big = plan("coroutine", big_spec, big_spec.wait_ns);
     big.result.label = fmt::format("{} waiting", grouped(big_tasks));
     big.raws.resize(1);  // the awaitable: the reference
