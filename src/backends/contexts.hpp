@@ -177,6 +177,7 @@ class timer_context : public context {
 public:
     timer_context(std::uint32_t index, const run_constants& run, std::stop_token stop, loop_state& loop) noexcept
         : context(index, run, std::move(stop)), loop_(loop) {}
+    timer_context(std::uint32_t, const run_constants&&, std::stop_token, loop_state&) = delete;  // would dangle
     awaitable<void> yield() override;
     /// Ends the task's current wait (a timer, or a queued lock) at once; the task then finds
     /// why with throw_if_stopped(). For a stopped run or a passed deadline, from the loop.
@@ -199,6 +200,7 @@ class loop_context final : public timer_context {
 public:
     loop_context(std::uint32_t index, const run_constants& run, std::stop_token stop, loop_state& loop) noexcept
         : timer_context(index, run, std::move(stop), loop) {}
+    loop_context(std::uint32_t, const run_constants&&, std::stop_token, loop_state&) = delete;  // would dangle
     awaitable<lock_guard> lock(mutex& m) override;
     void cancel_wait() noexcept override;
 
@@ -217,6 +219,7 @@ class child_context final : public timer_context {
 public:
     child_context(std::uint32_t index, const run_constants& run, std::stop_token stop, loop_state& loop) noexcept
         : timer_context(index, run, std::move(stop), loop) {}
+    child_context(std::uint32_t, const run_constants&&, std::stop_token, loop_state&) = delete;  // would dangle
     awaitable<lock_guard> lock(mutex& m) override;
 
 protected:

@@ -311,7 +311,15 @@ pid_t reap(pid_t pid, int& status, rusage* usage = nullptr) {
 }  // namespace
 
 void fork_backend::check_backend(const scenario&) const {
-    const auto threads = entries_in("/proc/self/task");
+    // A thread just joined can still be listed: pthread_join returns once the thread has
+    // cleared its tid, early in its exit, and the kernel unlists it a little later. So a
+    // caller that joined its threads (the thread backend's, a ticker's) right before this is
+    // given a few milliseconds before it is refused.
+    auto threads = entries_in("/proc/self/task");
+    for (int retry = 0; threads > 1 && retry < 20; ++retry) {
+        ::usleep(1'000);
+        threads = entries_in("/proc/self/task");
+    }
     if (threads > 1)
         throw usage_error(fmt::format("the fork backend needs a single-threaded caller, and this process has {} "
                                       "threads: a child forked now could inherit a lock another thread holds",

@@ -15,11 +15,13 @@ class bare_ticker {
 public:
     bare_ticker()
         : thread_([](std::stop_token stop) {
-              std::int64_t due = monotonic_ns();
+              std::int64_t due = monotonic_ns() + heartbeat_period_ns;
               while (!stop.stop_requested()) {
-                  due += heartbeat_period_ns;
                   const timespec at{static_cast<time_t>(due / 1'000'000'000), static_cast<long>(due % 1'000'000'000)};
                   ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr);
+                  // As the heartbeat does: a late wake-up moves the next to the period after
+                  // it, rather than catching up with a burst.
+                  due = heartbeat_recorder::due_after(due, monotonic_ns());
               }
           }) {}
 

@@ -11,8 +11,8 @@ std::vector<baseline> baselines_of(std::string_view backend) {
 }
 
 std::optional<baseline> ticking_baseline_of(std::string_view backend) {
-    if (backend == "thread") return baseline{"std::thread, 1 ms ticker", raw_threads_ticking};
-    if (backend == "fork") return baseline{"fork+pipe+wait4, 1 ms ticker", raw_forks_ticking};
+    if (backend == "thread") return baseline{"std::thread + 1 ms ticker", raw_threads_ticking};
+    if (backend == "fork") return baseline{"fork+pipe+wait4 + 1 ms ticker", raw_forks_ticking};
     return std::nullopt;
 }
 
