@@ -91,9 +91,7 @@ void rehearse_child() noexcept {
             },
             [](std::exception_ptr) noexcept {});
         io.run();
-        (void)wire::encode(task_record{});
-        std::array<std::byte, 256> small;
-        (void)wire::encode_into(task_record{}, small);
+        (void)wire::encode(task_record{});  // encode_into's code too: encode is built on it
     } catch (...) {
         // Only a rehearsal: the children resolve whatever it could not.
     }
@@ -151,7 +149,7 @@ struct child_signals {
 };
 
 /// The child's whole life: run the one task on the loop it inherited, send the record, _exit.
-/// `loop` was built by the parent once for all its children (see fork_backend::execute).
+/// `io` was built by the parent, once for all its children, and never run (see execute()).
 [[noreturn]] void child_main(run_state& run, task_record& record, int result_fd, pid_t parent,
                              const child_signals& signals, asio::io_context& io) noexcept {
     // Die with the parent rather than run on as an orphan; the check closes the race with a
