@@ -160,11 +160,12 @@ void thread_backend::execute(run_state& run) {
             if (i >= run.options.fail_creation_at) throw std::system_error(EAGAIN, std::generic_category(), "test seam");
             threads.emplace_back([&run, &record, board, i](std::stop_token stop) {
                 board->start_ns[i].store(monotonic_ns(), std::memory_order_release);
-                board->worker[i].store(current_thread_id(), std::memory_order_relaxed);
+                const std::int64_t worker = current_thread_id();  // read once: a system call
+                board->worker[i].store(worker, std::memory_order_relaxed);
                 try {
                     // An io_context that only runs coroutines opens no file descriptor; the
                     // task's waits block this thread, so no timer (and no reactor) is made.
-                    const detail::task_site site{&run};
+                    const detail::task_site site{&run, nullptr, worker};
                     asio::io_context io(1);
                     // The thread's own stop token: the watch asks this one task to stop at its
                     // deadline, and every task when the run stops.
