@@ -10,6 +10,8 @@ using clock = std::chrono::steady_clock;
 
 /// Nanoseconds on the monotonic clock; comparable across processes of this machine.
 std::int64_t monotonic_ns() noexcept;
+/// Blocks the calling thread until monotonic_ns() reaches `until_ns`, through signals.
+void sleep_until_ns(std::int64_t until_ns) noexcept;
 
 /// CPU time and context switches of this process and of its reaped children, so far.
 struct cpu_times {

@@ -153,13 +153,6 @@ private:
     context& ctx_;
 };
 
-/// Sleeps the calling thread until `until_ns` on the clock of monotonic_ns(), through signals.
-void sleep_until_ns(std::int64_t until_ns) noexcept {
-    const timespec until{static_cast<time_t>(until_ns / 1'000'000'000), static_cast<long>(until_ns % 1'000'000'000)};
-    while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
-    }
-}
-
 /// The wait of a task that has its thread to itself: blocks the thread, and wakes early on a
 /// stop request or at the task's deadline.
 awaitable<void> block_for(context& ctx, std::chrono::nanoseconds real) {

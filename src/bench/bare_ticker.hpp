@@ -1,8 +1,6 @@
 #pragma once
 // A thread that wakes once per heartbeat period and does nothing else: tasklab's heartbeat
 // without tasklab, to run beside a raw baseline. Internal to `tasklab bench`.
-#include <time.h>
-
 #include <stop_token>
 #include <thread>
 
@@ -17,8 +15,7 @@ public:
         : thread_([](std::stop_token stop) {
               std::int64_t due = monotonic_ns() + heartbeat_period_ns;
               while (!stop.stop_requested()) {
-                  const timespec at{static_cast<time_t>(due / 1'000'000'000), static_cast<long>(due % 1'000'000'000)};
-                  ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr);
+                  sleep_until_ns(due);
                   // As the heartbeat does: a late wake-up moves the next to the period after
                   // it, rather than catching up with a burst.
                   due = heartbeat_recorder::due_after(due, monotonic_ns());

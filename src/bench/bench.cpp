@@ -419,12 +419,12 @@ void check(const options& o) {
             most = make_backend(name)->task_limit();
             binding = name;
         }
-    if (!o.scale && o.tasks > most && binding.empty())
-        throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", most, o.tasks));
-    if (!o.scale && o.tasks > most)
-        throw usage_error(fmt::format("--tasks: expected 1 to {} (every backend runs N tasks, and {} runs at most "
-                                      "{}; --scale goes further), got {}",
-                                      most, binding, most, o.tasks));
+    if (!o.scale && o.tasks > most) {
+        const std::string why = binding.empty() ? "" : fmt::format(" (every backend runs N tasks, and {} runs at most "
+                                                                   "{}; --scale goes further)",
+                                                                   binding, most);
+        throw usage_error(fmt::format("--tasks: expected 1 to {}{}, got {}", most, why, o.tasks));
+    }
     if (o.yields == 0 || o.yields > 1'000'000) throw usage_error("yields: expected 1 to 1000000");
 }
 
