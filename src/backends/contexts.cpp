@@ -434,7 +434,9 @@ void record_exception(task_record& record, std::exception_ptr e) noexcept {
     }
 }
 
-task_record& record_of(const context& ctx, const task_site& site) noexcept { return site.run->records[ctx.index()]; }
+task_record& record_of(const context& ctx, const task_site& site) noexcept {
+    return site.own_record ? *site.own_record : site.run->records[ctx.index()];
+}
 
 /// The start and the end of a task's record, around the task: outside run_recorded, because
 /// g++ keeps every local variable of a coroutine in its frame, suspension or not.
@@ -493,6 +495,37 @@ struct spawn_failed {
     }
 };
 
+/// spawn_alone's task, as co_spawn calls it inside the loop: the record begins, then the
+/// task's coroutine is made.
+struct alone_start {
+    context* ctx;
+    const task_site* site;
+    awaitable<task_result> operator()() const {
+        task_begins(*ctx, *site);
+        return site->run->s.work->run(*ctx);
+    }
+};
+
+/// spawn_alone's completion handler: the task's result or what it threw, then its end.
+struct alone_end {
+    context* ctx;
+    const task_site* site;
+    void operator()(std::exception_ptr e, task_result result) const noexcept {
+        auto& record = record_of(*ctx, *site);
+        if (!record.started) {
+            // alone_start never ran, so co_spawn's entry failed before it and `e` says why
+            // (the handler gets no exception only after the task returned).
+            spawn_failed{&record, site}(std::move(e));
+            return;
+        }
+        if (e)
+            record_exception(record, std::move(e));
+        else
+            task_returned(*ctx, *site, result);
+        task_ends(*ctx, *site);
+    }
+};
+
 }  // namespace
 
 void not_started(task_record& record, std::string reason, run_state& run, task_status status) noexcept {
@@ -521,10 +554,19 @@ void spawn_recorded(asio::io_context& io, context& ctx, const task_site& site) n
     // to make or resume its frame. Either way the record says failed, and nothing escapes to
     // io_context::run, so every backend's teardown stays the ordinary one. The handler is
     // bound to the loop's own executor type, which keeps co_spawn's frame small.
-    auto& record = site.run->records[ctx.index()];
+    auto& record = record_of(ctx, site);
     try {
         asio::co_spawn(io, run_recorded(ctx, site),
                        asio::bind_executor(io.get_executor(), spawn_failed{&record, &site}));
+    } catch (...) {
+        spawn_failed{&record, &site}(std::current_exception());
+    }
+}
+
+void spawn_alone(asio::io_context& io, context& ctx, const task_site& site) noexcept {
+    auto& record = record_of(ctx, site);
+    try {
+        asio::co_spawn(io, alone_start{&ctx, &site}, asio::bind_executor(io.get_executor(), alone_end{&ctx, &site}));
     } catch (...) {
         spawn_failed{&record, &site}(std::current_exception());
     }

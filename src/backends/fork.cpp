@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <span>
@@ -60,13 +62,52 @@ bool write_all(int fd, std::span<const std::byte> bytes) noexcept {
     return true;
 }
 
+/// Sends a child's record over its pipe; false if it could not.
+bool send_record(const task_record& record, int fd) {
+    // A record with no error text and no wait spans (most) is encoded on the stack, whose
+    // pages the loop has touched already: a vector would be one more heap page to fault in.
+    std::array<std::byte, 256> small;
+    const std::size_t size = wire::encode_into(record, small);
+    return size <= small.size() ? write_all(fd, std::span(small).first(size)) : write_all(fd, wire::encode(record));
+}
+
+/// What a child does between its start and its end: its one task on `io`, filling `own`,
+/// then `then()`. A child's `then` sends the record and _exits, so nothing here is ever
+/// destroyed: destructors would only write to more pages, each one a copy-on-write fault.
+/// When io.run() returns the task has ended and its frames are gone.
+template <class Then>
+void run_alone(run_state& run, task_record& own, asio::io_context& io, Then&& then) {
+    // No stop state to allocate: a child is stopped by its parent's signals, and its own
+    // deadline is checked by every wait.
+    detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
+    detail::child_context ctx(own.index, run.constants, std::stop_token{}, loop);
+    loop.attach(io, nullptr);  // the child's waits block: no timers
+    const detail::task_site site{&run, nullptr, ::getpid(), &own};  // a child's worker is its pid
+    detail::spawn_alone(io, ctx, site);
+    io.run();
+    then();
+}
+
+/// The rehearsal's task: a yield and the shortest sleep, the calls a child's task makes most.
+class rehearsal_task final : public workload {
+public:
+    awaitable<task_result> run(context& ctx) const override {
+        co_await ctx.yield();
+        co_await ctx.sleep_for(sim_seconds(1e-9));
+        co_return task_result{};
+    }
+};
+
 /// Runs in the parent, once per run, what every child runs besides the task itself: the calls
-/// of its start, a loop with a coroutine that yields and sleeps, the encoding of a record.
+/// of its start, then its own path (run_alone, send_record) with a task that yields and sleeps.
 /// Without -z now, a child's first call of a function resolves its symbol lazily, reading
 /// symbol tables its pages do not map yet: a dozen page faults or more per child, each one a
 /// trip through the hypervisor on a paravirtualised machine. Resolved here, harmlessly, the
-/// entries are inherited by every child. (The task's own first calls still resolve in the
-/// child; _exit, which cannot be rehearsed, is called through its address: exit_child.)
+/// entries are inherited by every child. The same path also leaves malloc's per-size caches
+/// holding blocks of the sizes a child asks for (all but its task's frame), so that a child
+/// takes them from there and not from the arena, whose state is two more pages to copy.
+/// (The task's own first calls still resolve in the child; _exit, which cannot be rehearsed,
+/// is called through its address: exit_child.)
 void rehearse_child() noexcept {
     int signal = 0;
     ::prctl(PR_GET_PDEATHSIG, &signal);
@@ -76,25 +117,23 @@ void rehearse_child() noexcept {
     ::sigemptyset(&set);
     ::sigprocmask(SIG_BLOCK, nullptr, &set);  // reads the mask, changes nothing
     ::close_range(~0U, ~0U, 0);               // no descriptor is that high: closes nothing
-    (void)::write(-1, nullptr, 0);            // EBADF
-    (void)thread_cpu_ns();
+    read_clocks_by_system_call(true);         // as a child reads them
     try {
-        detail::loop_state loop(false);
-        detail::child_context ctx(0, lone_task_run, std::stop_token{}, loop);
+        scenario s{{}, std::make_shared<rehearsal_task>()};
+        s.settings.time_scale = 1;  // a sleep of 1 ns, not one rounded to none
+        task_record record;
+        const run_options options;
+        run_state run(s, nullptr, std::span(&record, 1), monotonic_ns(), options);
         asio::io_context io(1);
-        loop.attach(io, nullptr);
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                co_await ctx.yield();
-                co_await ctx.sleep_for(sim_seconds(1e-9));
-            },
-            [](std::exception_ptr) noexcept {});
-        io.run();
-        (void)wire::encode(task_record{});  // encode_into's code too: encode is built on it
+        task_record own = record;
+        run_alone(run, own, io, [&] {
+            (void)send_record(own, -1);  // EBADF
+            (void)wire::encode(own);     // encode_into's code too: encode is built on it
+        });
     } catch (...) {
         // Only a rehearsal: the children resolve whatever it could not.
     }
+    read_clocks_by_system_call(false);
 }
 
 /// _exit, called through the address the dynamic linker filled in at startup: through the
@@ -138,48 +177,61 @@ struct child_signals {
     }
 
     void apply() const noexcept {
-        if (unblock_all) {
-            sigset_t none;
-            ::sigemptyset(&none);
-            ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        }
-        if (ignore_sigint) ::signal(SIGINT, SIG_IGN);
-        for (std::size_t k = 0; k < to_default_count; ++k) ::signal(to_default[k], SIG_DFL);
+        if (unblock_all) unblock_every_signal();
+        if (ignore_sigint) set_action(SIGINT, SIG_IGN);
+        for (std::size_t k = 0; k < to_default_count; ++k) set_action(to_default[k], SIG_DFL);
     }
+
+private:
+    // The system calls themselves, not libc's signal functions: those sit on a page of libc
+    // that nothing else a child runs touches, and its first call is a page fault, dearer than
+    // the calls (docs/architecture.md, "Fork children, a third count"). syscall() lies near
+    // prctl() in libc, which every child calls first, and is usually mapped with it.
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+    /// rt_sigaction's argument as the kernel lays it out on these architectures (not libc's
+    /// struct sigaction); no handler is ever set, only SIG_IGN or SIG_DFL, so no restorer.
+    struct kernel_action {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)();
+        std::uint64_t mask;
+    };
+    static void set_action(int sig, void (*handler)(int)) noexcept {
+        const kernel_action action{handler, 0, nullptr, 0};
+        ::syscall(SYS_rt_sigaction, sig, &action, nullptr, sizeof action.mask);
+    }
+    static void unblock_every_signal() noexcept {
+        const std::uint64_t none = 0;
+        ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, sizeof none);
+    }
+#else
+    static void set_action(int sig, void (*handler)(int)) noexcept { ::signal(sig, handler); }
+    static void unblock_every_signal() noexcept {
+        sigset_t none;
+        ::sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    }
+#endif
 };
 
 /// The child's whole life: run the one task on the loop it inherited, send the record, _exit.
 /// `io` was built by the parent, once for all its children, and never run (see execute()).
-[[noreturn]] void child_main(run_state& run, task_record& record, int result_fd, pid_t parent,
+[[noreturn]] void child_main(run_state& run, const task_record& record, int result_fd, pid_t parent,
                              const child_signals& signals, asio::io_context& io) noexcept {
     // Die with the parent rather than run on as an orphan; the check closes the race with a
     // parent that died before the prctl.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) exit_child(exit_internal);
+    read_clocks_by_system_call(true);
     signals.apply();
     // Close what is not ours: the read ends of the other children's pipes and whatever else
     // the parent had open. Standard streams stay.
     if (result_fd > 3) ::close_range(3, static_cast<unsigned>(result_fd) - 1, 0);
     ::close_range(static_cast<unsigned>(result_fd) + 1, ~0U, 0);
     try {
-        // Nothing here is ever destroyed: the child ends in _exit, and destructors would only
-        // write to more pages, each one a copy-on-write fault. When io.run() returns the task
-        // has ended and its frames are gone.
-        // No stop state to allocate: a child is stopped by its parent's signals, and its own
-        // deadline is checked by every wait.
-        detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
-        detail::child_context ctx(record.index, run.constants, std::stop_token{}, loop);
-        loop.attach(io, nullptr);  // the child's waits block: no timers
-        const detail::task_site site{&run, nullptr, ::getpid()};  // a child's worker is its pid
-        detail::spawn_recorded(io, ctx, site);  // fills this child's copy of the record
-        io.run();
-        // A record with no error text and no wait spans (most) is encoded on the stack, whose
-        // pages the loop has touched already: a vector would be one more heap page to fault in.
-        std::array<std::byte, 256> small;
-        const std::size_t size = wire::encode_into(record, small);
-        const bool sent = size <= small.size() ? write_all(result_fd, std::span(small).first(size))
-                                               : write_all(result_fd, wire::encode(record));
-        exit_child(sent ? 0 : exit_write_failed);
+        task_record own = record;  // filled on the stack (task_site::own_record), sent from there
+        run_alone(run, own, io, [&] { exit_child(send_record(own, result_fd) ? 0 : exit_write_failed); });
+        exit_child(exit_internal);  // not reached: the child's `then` ends it
     } catch (...) {
         exit_child(exit_internal);
     }

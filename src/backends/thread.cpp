@@ -171,7 +171,7 @@ void thread_backend::execute(run_state& run) {
                     // deadline, and every task when the run stops.
                     detail::blocking_context ctx(record.index, run.constants, std::move(stop));
                     ctx.timeout_flag(&board->timed_out[i]);
-                    detail::spawn_recorded(io, ctx, site);
+                    detail::spawn_alone(io, ctx, site);
                     io.run();
                 } catch (...) {
                     // Only setting up the loop can get here (the task's own exceptions are in
