@@ -16,9 +16,17 @@ namespace {
 
 thread_local bool by_system_call = false;
 
+// The raw calls take the kernel's old timespec, which is libc's only where long is 64 bits;
+// elsewhere the setting is ignored and libc's wrappers pick the right call.
+#if defined(__LP64__)
+constexpr bool raw_calls_fit = true;
+#else
+constexpr bool raw_calls_fit = false;
+#endif
+
 std::int64_t read_clock(clockid_t id) noexcept {
     timespec ts{};
-    if (by_system_call)
+    if (raw_calls_fit && by_system_call)
         ::syscall(SYS_clock_gettime, id, &ts);
     else
         ::clock_gettime(id, &ts);
@@ -37,7 +45,7 @@ std::int64_t monotonic_ns() noexcept { return read_clock(CLOCK_MONOTONIC); }
 
 void sleep_until_ns(std::int64_t until_ns) noexcept {
     const timespec until{static_cast<time_t>(until_ns / 1'000'000'000), static_cast<long>(until_ns % 1'000'000'000)};
-    if (by_system_call) {
+    if (raw_calls_fit && by_system_call) {
         // The raw call reports through errno; the wrapper returns the error number.
         while (::syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0 && errno == EINTR) {
         }

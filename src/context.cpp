@@ -111,9 +111,11 @@ std::chrono::nanoseconds context::to_real(sim_seconds simulated) const noexcept 
     if (!(ns > 0)) return std::chrono::nanoseconds{0};  // also catches NaN
     constexpr double longest = 1e18;                     // ~31 years: keeps the cast defined
     if (ns > longest) return std::chrono::nanoseconds{static_cast<std::int64_t>(longest)};
-    // Rounded by hand: std::llround is a call into libm, one more library page for a fork
-    // child to fault in before its first sleep.
-    return std::chrono::nanoseconds{static_cast<std::int64_t>(ns + 0.5)};
+    // Rounded by hand, as std::llround does (half away from zero): llround is a call into
+    // libm, one more library page for a fork child to fault in before its first sleep.
+    auto whole = static_cast<std::int64_t>(ns);
+    if (ns - static_cast<double>(whole) >= 0.5) ++whole;
+    return std::chrono::nanoseconds{whole};
 }
 
 }  // namespace tasklab

@@ -495,7 +495,7 @@ struct spawn_failed {
     }
 };
 
-/// spawn_alone's task, as co_spawn calls it inside the loop: the record begins, then the
+/// run_alone's task, as co_spawn calls it inside the loop: the record begins, then the
 /// task's coroutine is made.
 struct alone_start {
     context* ctx;
@@ -506,7 +506,7 @@ struct alone_start {
     }
 };
 
-/// spawn_alone's completion handler: the task's result or what it threw, then its end.
+/// run_alone's completion handler: the task's result or what it threw, then its end.
 struct alone_end {
     context* ctx;
     const task_site* site;
@@ -563,12 +563,24 @@ void spawn_recorded(asio::io_context& io, context& ctx, const task_site& site) n
     }
 }
 
-void spawn_alone(asio::io_context& io, context& ctx, const task_site& site) noexcept {
+void run_alone(asio::io_context& io, context& ctx, const task_site& site) noexcept {
     auto& record = record_of(ctx, site);
     try {
         asio::co_spawn(io, alone_start{&ctx, &site}, asio::bind_executor(io.get_executor(), alone_end{&ctx, &site}));
     } catch (...) {
         spawn_failed{&record, &site}(std::current_exception());
+        return;
+    }
+    try {
+        io.run();
+    } catch (...) {
+        // Handing alone_end to the loop allocates, and if that fails the exception leaves
+        // io.run() after the task has begun and before it was ended and counted.
+        if (!task_meter::running(ctx)) return;
+        task_meter::stop(ctx, site.clock);
+        fail_outside_task(record, site.run->origin_ns);
+        site.run->task_done();
+        if (site.after_last && site.run->all_done()) site.after_last();
     }
 }
 

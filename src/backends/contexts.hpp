@@ -270,10 +270,11 @@ void fail_outside_task(task_record& record, std::int64_t origin_ns) noexcept;
 /// Called from inside io.run(), the task runs at once until it first suspends.
 void spawn_recorded(asio::io_context& io, context& ctx, const task_site& site) noexcept;
 
-/// The same for a loop that runs this one task and nothing else until it ends (sequential,
-/// thread, a fork child): its end can wait for co_spawn's completion handler, since no other
-/// task can run before it, so the task needs no frame around it. One allocation fewer per
-/// task, and in a fork child one page fewer to copy.
-void spawn_alone(asio::io_context& io, context& ctx, const task_site& site) noexcept;
+/// The same, and runs `io` until the task has ended, for a loop that runs this one task and
+/// nothing else meanwhile (sequential, thread, a fork child): its end can wait for
+/// co_spawn's completion handler, since no other task can run before it, so the task needs
+/// no frame around it. One allocation fewer per task, and in a fork child one page fewer to
+/// copy. Whatever happens, the task is counted done exactly once when this returns.
+void run_alone(asio::io_context& io, context& ctx, const task_site& site) noexcept;
 
 }  // namespace tasklab::detail

@@ -74,17 +74,16 @@ bool send_record(const task_record& record, int fd) {
 /// What a child does between its start and its end: its one task on `io`, filling `own`,
 /// then `then()`. A child's `then` sends the record and _exits, so nothing here is ever
 /// destroyed: destructors would only write to more pages, each one a copy-on-write fault.
-/// When io.run() returns the task has ended and its frames are gone.
+/// When run_alone returns the task has ended and its frames are gone.
 template <class Then>
-void run_alone(run_state& run, task_record& own, asio::io_context& io, Then&& then) {
+void live_child(run_state& run, task_record& own, asio::io_context& io, Then&& then) {
     // No stop state to allocate: a child is stopped by its parent's signals, and its own
     // deadline is checked by every wait.
     detail::loop_state loop(false);  // the plain CPU clock: a perf event would cost the child more
     detail::child_context ctx(own.index, run.constants, std::stop_token{}, loop);
     loop.attach(io, nullptr);  // the child's waits block: no timers
     const detail::task_site site{&run, nullptr, ::getpid(), &own};  // a child's worker is its pid
-    detail::spawn_alone(io, ctx, site);
-    io.run();
+    detail::run_alone(io, ctx, site);
     then();
 }
 
@@ -99,7 +98,7 @@ public:
 };
 
 /// Runs in the parent, once per run, what every child runs besides the task itself: the calls
-/// of its start, then its own path (run_alone, send_record) with a task that yields and sleeps.
+/// of its start, then its own path (live_child, send_record) with a task that yields and sleeps.
 /// Without -z now, a child's first call of a function resolves its symbol lazily, reading
 /// symbol tables its pages do not map yet: a dozen page faults or more per child, each one a
 /// trip through the hypervisor on a paravirtualised machine. Resolved here, harmlessly, the
@@ -126,7 +125,7 @@ void rehearse_child() noexcept {
         run_state run(s, nullptr, std::span(&record, 1), monotonic_ns(), options);
         asio::io_context io(1);
         task_record own = record;
-        run_alone(run, own, io, [&] {
+        live_child(run, own, io, [&] {
             (void)send_record(own, -1);  // EBADF
             (void)wire::encode(own);     // encode_into's code too: encode is built on it
         });
@@ -187,9 +186,10 @@ private:
     // that nothing else a child runs touches, and its first call is a page fault, dearer than
     // the calls (docs/architecture.md, "Fork children, a third count"). syscall() lies near
     // prctl() in libc, which every child calls first, and is usually mapped with it.
-#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
-    /// rt_sigaction's argument as the kernel lays it out on these architectures (not libc's
-    /// struct sigaction); no handler is ever set, only SIG_IGN or SIG_DFL, so no restorer.
+#if (defined(__x86_64__) && defined(__LP64__)) || defined(__aarch64__)
+    /// rt_sigaction's argument as the kernel lays it out on these two (not libc's struct
+    /// sigaction; others differ: riscv has no restorer, x32 other widths); no handler is ever
+    /// set, only SIG_IGN or SIG_DFL, so the restorer stays null.
     struct kernel_action {
         void (*handler)(int);
         unsigned long flags;
@@ -230,7 +230,7 @@ private:
     ::close_range(static_cast<unsigned>(result_fd) + 1, ~0U, 0);
     try {
         task_record own = record;  // filled on the stack (task_site::own_record), sent from there
-        run_alone(run, own, io, [&] { exit_child(send_record(own, result_fd) ? 0 : exit_write_failed); });
+        live_child(run, own, io, [&] { exit_child(send_record(own, result_fd) ? 0 : exit_write_failed); });
         exit_child(exit_internal);  // not reached: the child's `then` ends it
     } catch (...) {
         exit_child(exit_internal);

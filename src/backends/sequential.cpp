@@ -21,8 +21,7 @@ void sequential_backend::execute(run_state& run) {
             continue;
         }
         detail::blocking_context ctx(record.index, run.constants, run.stop.get_token());
-        detail::spawn_alone(io, ctx, site);
-        io.run();  // returns when this task is done: nothing else is queued
+        detail::run_alone(io, ctx, site);
         io.restart();
     }
 }

@@ -171,11 +171,10 @@ void thread_backend::execute(run_state& run) {
                     // deadline, and every task when the run stops.
                     detail::blocking_context ctx(record.index, run.constants, std::move(stop));
                     ctx.timeout_flag(&board->timed_out[i]);
-                    detail::spawn_alone(io, ctx, site);
-                    io.run();
+                    detail::run_alone(io, ctx, site);
                 } catch (...) {
-                    // Only setting up the loop can get here (the task's own exceptions are in
-                    // its record already); an escape would terminate every other task too.
+                    // Only setting up the loop can get here (run_alone ends and counts the
+                    // task whatever happens); an escape would terminate every other task too.
                     const bool counted = record.started;
                     detail::fail_outside_task(record, run.origin_ns);
                     if (!counted) run.task_done();
