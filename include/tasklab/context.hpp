@@ -41,9 +41,6 @@ struct run_constants {
     bool record_waits = false;     // keep every task's wait spans
 };
 
-/// For a context outside any run (a rehearsal, a test): one task, no shared state, scale 1.
-inline constexpr run_constants lone_task_run{};
-
 class context;
 namespace detail {
 struct task_meter;
