@@ -577,10 +577,8 @@ void run_alone(asio::io_context& io, context& ctx, const task_site& site) noexce
         // Handing alone_end to the loop allocates, and if that fails the exception leaves
         // io.run() after the task has begun and before it was ended and counted.
         if (!task_meter::running(ctx)) return;
-        task_meter::stop(ctx, site.clock);
         fail_outside_task(record, site.run->origin_ns);
-        site.run->task_done();
-        if (site.after_last && site.run->all_done()) site.after_last();
+        task_ends(ctx, site);
     }
 }
 
