@@ -44,6 +44,26 @@ std::int64_t real_timeout_ns(const scenario_settings& settings) noexcept {
     return ns > 1e18 ? static_cast<std::int64_t>(1e18) : std::max<std::int64_t>(1, std::llround(ns));
 }
 
+void run_state::task_done() noexcept {
+    const auto done = done_.fetch_add(1, std::memory_order_acq_rel) + 1;
+    if (done != records.size() || !when_all_done) return;
+    try {
+        when_all_done();
+    } catch (...) {  // the heartbeat then ends at its next tick instead
+    }
+}
+
+void run_state::not_started(std::size_t index, std::string reason, task_status status) noexcept {
+    auto& record = records[index];
+    record.status = status;
+    record.started = false;
+    record.error = std::move(reason);
+    record.start_ns = record.end_ns = monotonic_ns() - origin_ns;
+    task_done();
+}
+
+std::string_view to_string(worker_kind k) noexcept { return k == worker_kind::process ? "process" : "thread"; }
+
 void run_state::tick(std::int64_t now_ns) {
     heartbeat.tick(now_ns);
     poll_stop();
@@ -110,12 +130,14 @@ void keep_for_abandoned_threads(std::shared_ptr<void> resources) {
 
 }  // namespace
 
-run_report backend::run(const scenario& s, const run_options& options) {
+run_report backend::run(const scenario& s, const run_options& options) const {
     check(s);
     auto res = std::make_unique<run_resources>(s, options);
 
     run_report report;
     report.backend = std::string(name());
+    report.workers = workers();
+    report.interleaved = interleaves_tasks();
     report.memory = s.settings.memory;
 
     const bool peak_is_this_runs = reset_peak_rss();

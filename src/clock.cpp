@@ -14,22 +14,9 @@
 namespace tasklab {
 namespace {
 
-thread_local bool by_system_call = false;
-
-// The raw calls take the kernel's old timespec, which is libc's only where long is 64 bits;
-// elsewhere the setting is ignored and libc's wrappers pick the right call.
-#if defined(__LP64__)
-constexpr bool raw_calls_fit = true;
-#else
-constexpr bool raw_calls_fit = false;
-#endif
-
 std::int64_t read_clock(clockid_t id) noexcept {
     timespec ts{};
-    if (raw_calls_fit && by_system_call)
-        ::syscall(SYS_clock_gettime, id, &ts);
-    else
-        ::clock_gettime(id, &ts);
+    ::clock_gettime(id, &ts);
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
@@ -45,12 +32,6 @@ std::int64_t monotonic_ns() noexcept { return read_clock(CLOCK_MONOTONIC); }
 
 void sleep_until_ns(std::int64_t until_ns) noexcept {
     const timespec until{static_cast<time_t>(until_ns / 1'000'000'000), static_cast<long>(until_ns % 1'000'000'000)};
-    if (raw_calls_fit && by_system_call) {
-        // The raw call reports through errno; the wrapper returns the error number.
-        while (::syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0 && errno == EINTR) {
-        }
-        return;
-    }
     while (::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
     }
 }
@@ -63,8 +44,6 @@ cpu_times process_cpu_times() noexcept {
 }
 
 std::int64_t thread_cpu_ns() noexcept { return read_clock(CLOCK_THREAD_CPUTIME_ID); }
-
-void read_clocks_by_system_call(bool on) noexcept { by_system_call = on; }
 
 bool reset_peak_rss() noexcept {
     // "5" resets the peak RSS (VmHWM) to the current RSS (Linux 4.0 and later).
@@ -95,6 +74,6 @@ std::int64_t peak_rss_kib() noexcept { return status_kib("VmHWM: %" SCNd64 " kB"
 
 std::int64_t current_rss_kib() noexcept { return status_kib("VmRSS: %" SCNd64 " kB"); }
 
-std::int64_t current_thread_id() noexcept { return static_cast<std::int64_t>(::syscall(SYS_gettid)); }
+std::int64_t current_thread_id() noexcept { return static_cast<std::int64_t>(::gettid()); }
 
 }  // namespace tasklab

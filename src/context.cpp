@@ -1,5 +1,7 @@
 #include "tasklab/context.hpp"
 
+#include <asio/co_spawn.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,63 +9,152 @@
 #include <csignal>
 #include <utility>
 
+#include "tasklab/backend.hpp"
 #include "tasklab/clock.hpp"
-#include "format/cells.hpp"
+#include "tasklab/driver.hpp"
 #include "tasklab/errors.hpp"
+#include "tasklab/task.hpp"
+#include "tasklab/text.hpp"
 
 namespace tasklab {
+namespace {
 
-lock_guard::lock_guard(lock_guard&& other) noexcept
-    : ctx_(std::exchange(other.ctx_, nullptr)), mutex_(other.mutex_), owner_died_(other.owner_died_) {}
-
-lock_guard& lock_guard::operator=(lock_guard&& other) noexcept {
-    if (this != &other) {
-        unlock();
-        ctx_ = std::exchange(other.ctx_, nullptr);
-        mutex_ = other.mutex_;
-        owner_died_ = other.owner_died_;
-    }
-    return *this;
+/// The signal a fault plan makes task `index` die of at its first wait, or 0.
+int crash_signal_of(const run_state& run, std::uint32_t index) noexcept {
+    const auto& faults = run.s.settings.faults;
+    const bool listed = std::find(faults.crash.begin(), faults.crash.end(), index) != faults.crash.end();
+    return listed ? faults.crash_signal : 0;
 }
 
-void lock_guard::mark_consistent() {
+// Yields closer together than this are one `interleaved` span: the task ran in short slices
+// between other tasks' slices, and a span per slice would say no more, only longer.
+constexpr std::int64_t interleave_gap_ns = 1'000'000;
+
+void set_error(task_record& record, const char* text) noexcept {
+    try {
+        record.error = text;
+    } catch (...) {  // out of memory: the status still says it
+    }
+}
+
+}  // namespace
+
+// --- held_lock -----------------------------------------------------------------------------
+
+held_lock::held_lock(held_lock&& other) noexcept
+    : ctx_(std::exchange(other.ctx_, nullptr)), mutex_(other.mutex_), owner_died_(std::exchange(other.owner_died_, false)) {}
+
+held_lock::~held_lock() {
+    if (!ctx_) return;
+    if (owner_died_) {
+        try {
+            mutex_->make_consistent();
+        } catch (...) {  // it stays inconsistent: the next owner is told the owner died
+        }
+    }
+    ctx_->release(*mutex_);
+}
+
+void held_lock::make_consistent() {
     if (owner_died_ && ctx_) mutex_->make_consistent();
     owner_died_ = false;
 }
 
-void lock_guard::unlock() noexcept {
-    if (auto* ctx = std::exchange(ctx_, nullptr)) {
-        if (std::exchange(owner_died_, false)) {
-            try {
-                mutex_->make_consistent();
-            } catch (...) {  // it stays inconsistent: the next owner is told the owner died
-            }
-        }
-        ctx->unlock(*mutex_);
-    }
+// --- what a task sees --------------------------------------------------------------------
+
+context::context(run_state& run, std::uint32_t index, driver& d, std::stop_token stop) noexcept
+    : run_(&run), driver_(&d), stop_(std::move(stop)), index_(index), crash_signal_(crash_signal_of(run, index)) {}
+
+task_identity context::identity() const noexcept { return {index_, run_->records.size(), run_->s.settings.seed}; }
+
+void* context::shared_memory() const noexcept { return run_->shared_state; }
+
+double context::time_scale() const noexcept { return run_->s.settings.time_scale; }
+
+std::chrono::nanoseconds context::to_real(sim_seconds simulated) const noexcept {
+    const double ns = simulated.count() * time_scale() * 1e9;
+    if (!(ns > 0)) return std::chrono::nanoseconds{0};  // also catches NaN
+    constexpr double longest = 1e18;                     // ~31 years: keeps the conversion defined
+    return std::chrono::nanoseconds{ns > longest ? static_cast<std::int64_t>(longest) : std::llround(ns)};
 }
 
-namespace {
-// Yields closer together than this are one `interleaved` span: the task ran in short slices
-// between other tasks' slices, and a span per slice would say no more, only longer.
-constexpr std::int64_t interleave_gap_ns = 1'000'000;
-}  // namespace
+bool context::past_deadline() const noexcept { return deadline_ns_ != 0 && monotonic_ns() >= deadline_ns_; }
+
+void context::throw_if_stopped() const {
+    // A stop of this task alone while the run goes on is its deadline too: the thread
+    // backend's watch stops a task's thread that way once its timeout has passed.
+    const bool own_stop = stop_requested() && !run_->stop.stop_requested() && run_->timeout_ns > 0;
+    if (past_deadline() || own_stop)
+        throw task_cancelled(fmt::format("timed out after {}, its timeout",
+                                         duration_text(static_cast<double>(run_->timeout_ns) / 1e9)));
+    if (stop_requested()) throw task_cancelled("the run was stopped");
+}
+
+/// Brackets one driver call that may wait (see wait_begins), also when it throws.
+class context::metered_wait {
+public:
+    metered_wait(context& ctx, wait_kind kind) noexcept : ctx_(ctx) { ctx_.wait_begins(kind); }
+    ~metered_wait() { ctx_.wait_ends(); }
+    metered_wait(const metered_wait&) = delete;
+    metered_wait& operator=(const metered_wait&) = delete;
+
+private:
+    context& ctx_;
+};
+
+awaitable<void> context::sleep_for(sim_seconds simulated) {
+    // A fault asked for: the process dies here - at a sleep or a yield, never while queuing
+    // for a lock, so a task that holds a lock dies holding it.
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    throw_if_stopped();
+    if (const auto real = to_real(simulated); real.count() > 0) {
+        std::int64_t until = monotonic_ns() + real.count();
+        if (deadline_ns_ != 0) until = std::min(until, deadline_ns_);
+        const metered_wait waiting(*this, wait_kind::sleep);
+        co_await driver_->wait_until(*this, until);
+    }
+    throw_if_stopped();
+}
+
+awaitable<void> context::yield() {
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    throw_if_stopped();
+    if (driver_->shares_thread()) {
+        const metered_wait waiting(*this, wait_kind::interleaved);
+        co_await driver_->yield(*this);
+    } else {
+        co_await driver_->yield(*this);  // a thread of its own: the task goes on at once
+    }
+    throw_if_stopped();
+}
+
+awaitable<held_lock> context::acquire(mutex& m) {
+    throw_if_stopped();
+    auto owner_died = driver_->try_lock(*this, m);
+    if (!owner_died) {
+        // Someone holds it: only now is this a wait (a free lock costs no wait span).
+        const metered_wait waiting(*this, wait_kind::lock);
+        owner_died = co_await driver_->lock(*this, m);
+    }
+    co_return held_lock(*this, m, *owner_died);
+}
+
+void context::release(mutex& m) noexcept { driver_->unlock(*this, m); }
+
+// --- metering ------------------------------------------------------------------------------
 
 void context::wait_begins(wait_kind kind) noexcept {
-    // A fault asked for: the process dies here - at a sleep or a yield, not while queuing for a
-    // lock, so a task that holds a lock dies holding it.
-    if (crash_signal_ != 0 && kind != wait_kind::lock) ::raise(crash_signal_);
     if (!record_) return;
-    record_->cpu_ns += thread_cpu_ns() - cpu_mark_;
-    if (!run_->record_waits) return;  // every suspension passes here: read no clock nobody asked for
+    record_->cpu_ns += driver_->cpu_now() - cpu_mark_;
+    if (!run_->options.record_waits) return;  // every suspension passes here: read no clock nobody asked for
     wait_start_ = monotonic_ns() - run_->origin_ns;
     waiting_for_ = kind;
 }
 
 void context::wait_ends() noexcept {
     if (!record_) return;
-    cpu_mark_ = thread_cpu_ns();
-    if (!run_->record_waits) return;
+    cpu_mark_ = driver_->cpu_now();
+    if (!run_->options.record_waits) return;
     const std::int64_t now = monotonic_ns() - run_->origin_ns;
     auto& waits = record_->waits;
     if (waiting_for_ == wait_kind::interleaved && !waits.empty() && waits.back().kind == wait_kind::interleaved &&
@@ -82,40 +173,98 @@ void context::wait_ends() noexcept {
     }
 }
 
-bool context::past_deadline() const noexcept { return deadline_ns_ != 0 && monotonic_ns() >= deadline_ns_; }
+// --- a task's life -------------------------------------------------------------------------
 
-void context::throw_if_stopped() const {
-    if (past_deadline() || (stop_requested() && stopped_for_timeout()))
-        throw task_cancelled(fmt::format("timed out after {} (--timeout)",
-                                         format::detail::seconds(static_cast<double>(run_->timeout_ns) / 1e9)));
-    if (stop_requested()) throw task_cancelled("the run was stopped");
+void context::begins() noexcept {
+    auto& record = run_->records[index_];
+    record_ = &record;
+    record.started = true;
+    record.worker = driver_->worker();
+    const auto now = monotonic_ns();
+    record.start_ns = now - run_->origin_ns;
+    deadline_ns_ = run_->timeout_ns > 0 ? now + run_->timeout_ns : 0;
+    record.cpu_ns = 0;
+    cpu_mark_ = driver_->cpu_now();
 }
 
-bool context::lock_blocking(mutex& m) {
-    if (const auto owner_died = m.try_lock()) return *owner_died;
-    const waiting w(*this, wait_kind::lock);
-    // In slices, so that a stop request or the deadline ends the wait: a pthread lock wait
-    // cannot be interrupted any other way.
-    constexpr std::int64_t slice_ns = 10'000'000;
-    while (true) {
-        throw_if_stopped();
-        std::int64_t wait = slice_ns;
-        if (deadline_ns_ != 0) wait = std::min(wait, deadline_ns_ - monotonic_ns());
-        if (const auto owner_died = m.try_lock_for(wait)) return *owner_died;
+void context::returned(const task_result& result) noexcept {
+    record_->value = result.value;
+    record_->status = task_status::ok;
+}
+
+void context::threw(std::exception_ptr e) noexcept {
+    auto& record = *record_;
+    try {
+        std::rethrow_exception(std::move(e));
+    } catch (const task_cancelled& x) {
+        record.status = task_status::cancelled;
+        set_error(record, x.what());
+    } catch (const std::exception& x) {
+        record.status = task_status::failed;
+        set_error(record, x.what());
+    } catch (...) {
+        record.status = task_status::failed;
+        set_error(record, "unknown exception");
     }
 }
 
+void context::ends() noexcept {
+    auto& record = *record_;
+    record.cpu_ns += driver_->cpu_now() - cpu_mark_;
+    record.end_ns = monotonic_ns() - run_->origin_ns;
+    record_ = nullptr;
+    run_->task_done();
+}
 
-std::chrono::nanoseconds context::to_real(sim_seconds simulated) const noexcept {
-    const double ns = simulated.count() * run_->time_scale * 1e9;
-    if (!(ns > 0)) return std::chrono::nanoseconds{0};  // also catches NaN
-    constexpr double longest = 1e18;                     // ~31 years: keeps the cast defined
-    if (ns > longest) return std::chrono::nanoseconds{static_cast<std::int64_t>(longest)};
-    // Rounded by hand, as std::llround does (half away from zero): llround is a call into
-    // libm, one more library page for a fork child to fault in before its first sleep.
-    auto whole = static_cast<std::int64_t>(ns);
-    if (ns - static_cast<double>(whole) >= 0.5) ++whole;
-    return std::chrono::nanoseconds{whole};
+void context::could_not_run(std::exception_ptr) noexcept {
+    auto& record = run_->records[index_];
+    if (record.started && !record_) return;  // it ran to its end and was counted: nothing to add
+    // The task's frame could not be made or resumed: something is already wrong, quite possibly
+    // memory, so the status comes first and nothing here needs to allocate.
+    record.status = task_status::failed;
+    set_error(record, "could not run the task (out of memory?)");
+    const auto now = monotonic_ns() - run_->origin_ns;
+    if (!record.started) record.start_ns = now;
+    record.end_ns = std::max(record.end_ns, now);
+    record_ = nullptr;
+    run_->task_done();
+}
+
+awaitable<void> context::run_recorded(context& ctx) {
+    // The end is taken here, inside the task's coroutine, not in co_spawn's completion
+    // handler: Asio posts that handler, so it may run after other tasks have run.
+    ctx.begins();
+    try {
+        ctx.returned(co_await ctx.run_->s.work->run(ctx));
+    } catch (...) {
+        ctx.threw(std::current_exception());
+    }
+    ctx.ends();
+}
+
+// --- how a backend runs a task -------------------------------------------------------------
+
+void spawn_task(const asio::any_io_executor& executor, context& ctx) noexcept {
+    // run_recorded turns whatever the task throws into its record; what is left is a failure
+    // to make or start its frame. Nothing escapes to io_context::run either way.
+    try {
+        asio::co_spawn(executor, context::run_recorded(ctx), [&ctx](std::exception_ptr e) {
+            if (e) ctx.could_not_run(std::move(e));
+        });
+    } catch (...) {
+        ctx.could_not_run(std::current_exception());
+    }
+}
+
+void run_task(asio::io_context& loop, context& ctx) noexcept {
+    spawn_task(loop.get_executor(), ctx);
+    try {
+        loop.run();
+    } catch (...) {
+        // Only posting a completion can throw in there (for lack of memory): the task, begun
+        // or not, is still ended and counted.
+        ctx.could_not_run(std::current_exception());
+    }
 }
 
 }  // namespace tasklab

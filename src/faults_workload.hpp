@@ -7,12 +7,6 @@
 
 namespace tasklab::detail {
 
-/// Reaches into a context to make its task's process die at its next wait.
-struct fault_hook {
-    static void crash_at_first_wait(context& ctx, int signal) noexcept;
-    static bool crash_pending(const context& ctx) noexcept;
-};
-
 class faulty_workload final : public workload {
 public:
     faulty_workload(std::shared_ptr<const workload> inner, fault_plan plan);

@@ -14,7 +14,7 @@ using tasklab::detail::async_mutex;
 
 TEST_CASE("async_mutex: waiters suspend, are served in order, and the loop keeps running", "[coroutine]") {
     asio::io_context io(1);
-    async_mutex m(io.get_executor());
+    async_mutex m;
     std::vector<std::string> log;
     int ticks_while_held = 0;
     bool held = false;

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <thread>
 
-#include "backends/contexts.hpp"
 #include "support.hpp"
 
 using namespace tasklab;
@@ -59,10 +58,9 @@ TEST_CASE("thread: a stop request ends a blocking wait and cancels the task", "[
     std::stop_source stop;
     std::jthread runner([&] {
         asio::io_context io(1);
-        detail::blocking_context ctx(0, run.constants, stop.get_token());
-        const detail::task_site site{&run};
-        detail::spawn_recorded(io, ctx, site);
-        io.run();
+        blocking_driver driver;
+        context ctx(run, 0, driver, stop.get_token());
+        run_task(io, ctx);
     });
     while (!waiting.load()) std::this_thread::yield();
     stop.request_stop();

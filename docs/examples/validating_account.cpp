@@ -44,11 +44,12 @@ public:
 
     tasklab::awaitable<tasklab::task_result> run(tasklab::context& ctx) const override {
         auto& account = ctx.shared<checked_account>();
-        auto guard = co_await ctx.lock(account.lock);
-        const std::int64_t before = account.balance();
-        co_await ctx.sleep_for(tasklab::sim_seconds{0.01});  // the lesson's pause inside a deposit
-        account.set_balance(before + changes_[ctx.index()]);  // may throw: then this task fails
-        co_return tasklab::task_result{account.balance()};
+        co_return co_await ctx.locked(account.lock, [&](tasklab::held_lock&) -> tasklab::awaitable<tasklab::task_result> {
+            const std::int64_t before = account.balance();
+            co_await ctx.sleep_for(tasklab::sim_seconds{0.01});  // the lesson's pause inside a deposit
+            account.set_balance(before + changes_[ctx.index()]);  // may throw: then this task fails
+            co_return tasklab::task_result{account.balance()};
+        });
     }
 
     // The balance must hold exactly the changes of the tasks that succeeded.

@@ -1,6 +1,10 @@
 #pragma once
 // Where and how tasks run. A backend turns a scenario into a run report and knows nothing of
-// task types, renderers or argv.
+// task types, renderers or argv. It is a driver (tasklab/driver.hpp) plus its execute(); one
+// can be written outside the tree from the installed headers (docs/extending.md).
+#include <asio/any_io_executor.hpp>
+#include <asio/io_context.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -9,6 +13,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tasklab/context.hpp"
 #include "tasklab/heartbeat.hpp"
@@ -48,7 +53,7 @@ std::string stop_asked_by(const run_options& options);
 /// settings.timeout (simulated seconds) in real nanoseconds; 0 when there is none.
 std::int64_t real_timeout_ns(const scenario_settings& settings) noexcept;
 
-/// Everything a backend's execute() works with during one run.
+/// Everything a backend's execute() works with during one run. Made by backend::run().
 class run_state {
 public:
     run_state(const scenario& s, void* shared_state, std::span<task_record> records, std::int64_t origin_ns,
@@ -65,9 +70,19 @@ public:
     const run_options& options;
     heartbeat_recorder heartbeat;          // tick() it from one place at a time
     resource_usage children;               // fork: the children's peak memory
+    /// The per-task timeout in real nanoseconds (0: none).
+    const std::int64_t timeout_ns;
 
-    void task_done() noexcept { done_.fetch_add(1, std::memory_order_relaxed); }
-    bool all_done() const noexcept { return done_.load(std::memory_order_relaxed) >= records.size(); }
+    /// Counts a task done (spawn_task and not_started call it). Safe from any thread.
+    void task_done() noexcept;
+    bool all_done() const noexcept { return done_.load(std::memory_order_acquire) >= records.size(); }
+    /// Called, on the thread that ends it, once the last task is done: an event loop's
+    /// backend ends its heartbeat with it, so that the run ends with its last task.
+    std::function<void()> when_all_done;
+    /// Task `index` will not run: cancelled (the run stopped first) or failed (its thread or
+    /// process could not be made), saying why. Counts it done.
+    void not_started(std::size_t index, std::string reason, task_status status = task_status::cancelled) noexcept;
+
     /// One heartbeat tick at `now_ns`; also reports progress, and polls the stop asked for in
     /// run_options (poll_stop), so a stop takes effect within a tick.
     void tick(std::int64_t now_ns);
@@ -78,11 +93,6 @@ public:
     /// Turns options.stop / options.stop_signal into a request on `stop`; true once stopped.
     /// Safe from any thread.
     bool poll_stop() noexcept;
-    /// The per-task timeout in real nanoseconds (0: none).
-    const std::int64_t timeout_ns;
-    /// What every task's context points to (see tasklab::context): made from the above, once.
-    const run_constants constants{records.size(), s.settings.seed, shared_state, s.settings.time_scale,
-                                  origin_ns, timeout_ns, options.record_waits};
 
     /// A task's thread that ignored its stop request and was left running, with the record to
     /// report for it. run() then keeps every resource a task can reach alive for the rest of
@@ -100,6 +110,16 @@ private:
     std::vector<task_record> abandoned_;
 };
 
+/// Starts task ctx.index() of its run on `executor`. When it ends, its record holds its times,
+/// worker, CPU time, waits, status and value, and the run has counted it done: whatever the
+/// task threw is its failed (or cancelled) record, and a task that could not even be started
+/// is a failed record too. `ctx` must outlive the task.
+void spawn_task(const asio::any_io_executor& executor, context& ctx) noexcept;
+
+/// spawn_task, then runs `loop` until the task has ended: for a loop that runs this one task
+/// (sequential, thread, a fork child). Whatever happens, the task is counted done once.
+void run_task(asio::io_context& loop, context& ctx) noexcept;
+
 class backend {
 public:
     virtual ~backend() = default;
@@ -116,6 +136,10 @@ public:
     virtual bool isolates_tasks() const noexcept { return false; }
     /// Whether a task that never yields can be stopped or left behind while the run goes on.
     virtual bool preempts_tasks() const noexcept { return false; }
+    /// What runs the tasks, and whether several tasks are in flight on one of them at once
+    /// (coroutines on one thread): how a trace or a timeline lays out its lanes.
+    virtual worker_kind workers() const noexcept { return worker_kind::thread; }
+    virtual bool interleaves_tasks() const noexcept { return false; }
 
     /// Throws usage_error if this backend cannot run the scenario (too many tasks, private
     /// memory in one process). run() checks too; callers comparing several backends check
@@ -124,15 +148,17 @@ public:
 
     /// Runs every task of the scenario and reports. Task failures become failed records;
     /// only a broken scenario (one the backend does not support) throws usage_error.
-    run_report run(const scenario& s, const run_options& options = {});
+    run_report run(const scenario& s, const run_options& options = {}) const;
 
 protected:
     /// A backend's own reasons to refuse a scenario (throw usage_error); called by check().
     virtual void check_backend(const scenario& /*s*/) const {}
 
-    /// Runs the tasks: fills every record, calls run.task_done() as each task ends, and
-    /// ticks run.heartbeat every heartbeat_period_ns beside the tasks until all are done.
-    virtual void execute(run_state& run) = 0;
+    /// Runs the tasks: one context per task over the backend's driver, each task started with
+    /// spawn_task or run_task (which fill its record and count it done) or counted with
+    /// run.not_started; and run.tick() every heartbeat_period_ns beside the tasks until all
+    /// are done.
+    virtual void execute(run_state& run) const = 0;
 };
 
 }  // namespace tasklab

@@ -26,15 +26,6 @@ cpu_times process_cpu_times() noexcept;
 /// CPU time of the calling thread, in nanoseconds.
 std::int64_t thread_cpu_ns() noexcept;
 
-/// Whether the calling thread reads the clocks above (and sleeps) through system calls of its
-/// own instead of the vDSO and libc's wrappers. For a fork child: its vDSO page and the page
-/// of libc that holds the clock functions are not mapped in a new process, and the first call
-/// through them is a page fault each, dearer than the few system calls a child makes. A
-/// setting of the thread, not the process, so that setting it writes no page a child would
-/// not write anyway (the static TLS block sits next to the thread's descriptor, which fork
-/// itself writes).
-void read_clocks_by_system_call(bool on) noexcept;
-
 /// Starts a new peak for peak_rss_kib() (Linux /proc/self/clear_refs); false if it cannot,
 /// and the peak is then the process lifetime's.
 bool reset_peak_rss() noexcept;

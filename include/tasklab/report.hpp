@@ -78,8 +78,14 @@ struct outcome {
     bool check_passed = true;
 };
 
+/// What ran a backend's tasks: threads of this process, or processes of their own.
+enum class worker_kind : std::uint8_t { thread, process };
+std::string_view to_string(worker_kind k) noexcept;
+
 struct run_report {
     std::string backend;
+    worker_kind workers = worker_kind::thread;  // what record.worker names
+    bool interleaved = false;   // several tasks were in flight on one worker at once
     std::int64_t origin_ns = 0; // the run's start on the monotonic clock (record times are relative)
     std::int64_t wall_ns = 0;   // run start .. last task's end
     double cpu_s = 0;           // user+sys of the process and its reaped children over the run

@@ -17,7 +17,7 @@ namespace tasklab::detail {
 
 class async_mutex {
 public:
-    explicit async_mutex(asio::any_io_executor ex) : executor_(std::move(ex)) {}
+    async_mutex() = default;
     async_mutex(const async_mutex&) = delete;
     async_mutex& operator=(const async_mutex&) = delete;
 
@@ -34,12 +34,13 @@ public:
     auto async_lock(CompletionToken&& token, const void* key = nullptr) {
         return asio::async_initiate<CompletionToken, void(std::error_code)>(
             [this, key](auto handler) {
+                // A free mutex still completes through the handler's executor, never inline.
                 if (try_lock()) {
-                    auto ex = asio::get_associated_executor(handler, executor_);
+                    auto ex = asio::get_associated_executor(handler);
                     asio::post(ex, [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}); });
                     return;
                 }
-                waiters_.push_back(std::make_unique<waiter<decltype(handler)>>(std::move(handler), executor_, key));
+                waiters_.push_back(std::make_unique<waiter<decltype(handler)>>(std::move(handler), key));
             },
             token);
     }
@@ -77,8 +78,8 @@ private:
 
     template <class Handler>
     struct waiter final : waiter_base {
-        waiter(Handler h, const asio::any_io_executor& fallback, const void* k)
-            : waiter_base(k), handler(std::move(h)), work(asio::get_associated_executor(handler, fallback)) {}
+        waiter(Handler h, const void* k)
+            : waiter_base(k), handler(std::move(h)), work(asio::get_associated_executor(handler)) {}
         void resume(std::error_code ec) noexcept override {
             auto ex = work.get_executor();
             asio::post(ex, [h = std::move(handler), ec]() mutable { std::move(h)(ec); });
@@ -86,10 +87,9 @@ private:
         }
         Handler handler;
         // A waiting coroutine is outstanding work: io_context::run must not return under it.
-        asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work;
+        asio::executor_work_guard<asio::associated_executor_t<Handler>> work;
     };
 
-    asio::any_io_executor executor_;
     bool locked_ = false;
     std::deque<std::unique_ptr<waiter_base>> waiters_;
 };

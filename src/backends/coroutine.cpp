@@ -3,14 +3,23 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include <functional>
-#include <new>
-#include <utility>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
 
-#include "backends/contexts.hpp"
+#include "backends/async_mutex.hpp"
+#include "backends/cpu_clock.hpp"
 #include "backends/heartbeat.hpp"
 #include "tasklab/clock.hpp"
+#include "tasklab/driver.hpp"
 
 namespace tasklab {
 
@@ -20,63 +29,106 @@ std::string_view coroutine_backend::summary() const noexcept {
 
 namespace {
 
-/// The tasks' contexts in one allocation, constructed in place as the tasks are spawned: 96
-/// bytes each, where a deque's 512-byte blocks would hold five (about 105 bytes each).
-class context_slots {
+/// Every task of the run on one event loop, driven by one thread: a wait is a timer, a yield
+/// goes to the back of the loop's queue, and a lock suspends - it must never block, since the
+/// thread that would wait is the one the holder needs to finish. Used on the loop's thread only.
+class loop_driver final : public driver {
 public:
-    explicit context_slots(std::size_t n)
-        : storage_(static_cast<detail::loop_context*>(::operator new(n * sizeof(detail::loop_context)))) {}
-    ~context_slots() {
-        while (made_ > 0) storage_[--made_].~loop_context();
-        ::operator delete(storage_);
-    }
-    context_slots(const context_slots&) = delete;
-    context_slots& operator=(const context_slots&) = delete;
+    explicit loop_driver(std::size_t tasks)
+        : clock_(detail::cpu_clock::watching_this_thread()), thread_(current_thread_id()), waits_(tasks) {}
 
-    template <class... Args>
-    detail::loop_context& emplace(Args&&... args) {
-        auto* ctx = new (storage_ + made_) detail::loop_context(std::forward<Args>(args)...);
-        ++made_;
-        return *ctx;
+    awaitable<void> wait_until(context& ctx, std::int64_t until_ns) override {
+        asio::steady_timer timer(co_await asio::this_coro::executor,
+                                 clock::time_point(std::chrono::nanoseconds(until_ns)));
+        waits_[ctx.index()].timer = &timer;
+        std::error_code cancelled;  // by cancel_waits: the context says why
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+        waits_[ctx.index()].timer = nullptr;
     }
-    std::size_t size() const noexcept { return made_; }
-    detail::loop_context& operator[](std::size_t i) noexcept { return storage_[i]; }
-    detail::loop_context* begin() noexcept { return storage_; }
-    detail::loop_context* end() noexcept { return storage_ + made_; }
+
+    awaitable<void> yield(context&) override {
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    }
+    bool shares_thread() const noexcept override { return true; }
+
+    std::optional<bool> try_lock(context&, mutex& m) override {
+        if (!lock_of(m).try_lock()) return std::nullopt;
+        return false;  // only a process can die holding a lock, and all of these are in this one
+    }
+    awaitable<bool> lock(context& ctx, mutex& m) override {
+        auto& slot = waits_[ctx.index()];
+        slot.lock = &m;
+        std::error_code ec;
+        co_await lock_of(m).async_lock(asio::redirect_error(asio::use_awaitable, ec), &ctx);
+        slot.lock = nullptr;
+        if (ec) {
+            ctx.throw_if_stopped();  // cancelled by cancel_waits: stopped, or past its deadline
+            throw std::system_error(ec);
+        }
+        co_return false;
+    }
+    void unlock(context&, mutex& m) noexcept override {
+        // Only a task that holds `m` unlocks it, so its async_mutex exists: find allocates nothing.
+        if (const auto it = locks_.find(&m); it != locks_.end()) it->second->unlock();
+    }
+
+    std::int64_t cpu_now() noexcept override { return clock_.now(); }
+    std::int64_t worker() noexcept override { return thread_; }
+
+    /// Ends the wait of task `index`, if it waits: it resumes and finds why it was stopped.
+    void cancel_wait(const context& ctx) noexcept {
+        auto& slot = waits_[ctx.index()];
+        if (slot.timer) slot.timer->cancel();
+        if (slot.lock) locks_.at(slot.lock)->cancel(&ctx);
+    }
 
 private:
-    detail::loop_context* storage_;
-    std::size_t made_ = 0;
+    detail::async_mutex& lock_of(mutex& m) {
+        auto& slot = locks_[&m];
+        if (!slot) slot = std::make_unique<detail::async_mutex>();
+        return *slot;
+    }
+
+    /// What task i waits on now, if anything.
+    struct wait_slot {
+        asio::steady_timer* timer = nullptr;
+        mutex* lock = nullptr;
+    };
+
+    // Every task runs on this thread: one clock that watches the thread's switches meters them
+    // all without a system call per suspension, and one id names the worker of every record.
+    detail::cpu_clock clock_;
+    std::int64_t thread_;
+    std::vector<wait_slot> waits_;
+    std::unordered_map<const mutex*, std::unique_ptr<detail::async_mutex>> locks_;
 };
 
 /// Ends the waits of tasks past their deadline and, once the run is stopped, of every task:
-/// called on the loop at each heartbeat tick. Tasks start in index order on the one loop, so
-/// their deadlines come in index order too, and a cursor visits each task once.
+/// called on the loop at each heartbeat tick. (A sleep ends at the deadline by itself; a lock
+/// wait does not.) Tasks start in index order on the one loop, so their deadlines come in index
+/// order too, and a cursor visits each task once.
 class wait_canceller {
 public:
-    wait_canceller(context_slots& contexts, const run_state& run)
-        : contexts_(contexts), run_(run) {}
+    wait_canceller(const std::vector<std::optional<context>>& contexts, loop_driver& driver, const run_state& run)
+        : contexts_(contexts), driver_(driver), run_(run) {}
 
     void operator()(std::int64_t now) {
         if (!stopped_ && run_.stop.stop_requested()) {
             stopped_ = true;
-            for (auto& ctx : contexts_)
-                if (ctx.running()) ctx.cancel_wait();
+            for (const auto& ctx : contexts_)
+                if (ctx) driver_.cancel_wait(*ctx);
         }
         if (run_.timeout_ns == 0) return;
         for (; next_ < contexts_.size(); ++next_) {
-            auto& ctx = contexts_[next_];
-            if (ctx.deadline_ns() == 0) {
-                if (ctx.running()) break;  // cannot be: started tasks have a deadline
-                continue;                  // done already (or not started: a frozen loop)
-            }
-            if (ctx.deadline_ns() > now) break;
-            if (ctx.running()) ctx.cancel_wait();
+            const auto& ctx = contexts_[next_];
+            if (!ctx || ctx->deadline_ns() == 0 || ctx->deadline_ns() > now) break;  // not begun, or not due
+            driver_.cancel_wait(*ctx);
         }
     }
 
 private:
-    context_slots& contexts_;
+    const std::vector<std::optional<context>>& contexts_;
+    loop_driver& driver_;
     const run_state& run_;
     std::size_t next_ = 0;
     bool stopped_ = false;
@@ -84,36 +136,29 @@ private:
 
 }  // namespace
 
-void coroutine_backend::execute(run_state& run) {
-    // Every task runs on this thread: its id is every record's worker, and one clock that
-    // watches the thread's switches meters them all without a system call per suspension.
-    detail::cpu_clock clock = detail::cpu_clock::watching_this_thread();
-    detail::task_site site(&run, &clock, current_thread_id());
-    // Declared before the loop so they outlive every coroutine frame that refers to them.
-    context_slots contexts(run.records.size());
-    wait_canceller canceller(contexts, run);
-    detail::loop_state loop(true, &clock);
+void coroutine_backend::execute(run_state& run) const {
+    // A task's frame refers to its context and to the driver until it ends: both are declared
+    // before the loop, whose destruction would destroy a frame still suspended in it.
+    std::vector<std::optional<context>> contexts(run.records.size());
+    loop_driver driver(run.records.size());
+    wait_canceller canceller(contexts, driver, run);
 
     asio::io_context io(1);
-    detail::timer_pool timers(io.get_executor());  // after the loop: destroyed before it
-    loop.attach(io, &timers);
     // The heartbeat shares the tasks' loop: a task that never yields freezes it - and the
     // deadlines and stop requests it delivers wait too, as they would in any event loop. The
     // last task to end stops it, so that the run ends with its last task, not at the next tick.
     asio::steady_timer ticker(io);
-    site.after_last = [&ticker] { ticker.cancel(); };
-    asio::co_spawn(io, detail::loop_ticker(run, ticker, std::ref(canceller)), [](std::exception_ptr) noexcept {
+    run.when_all_done = [&ticker] { ticker.cancel(); };
+    asio::co_spawn(io, detail::loop_ticker(run, ticker, std::ref(canceller)), [](std::exception_ptr) {
         // Only a failed timer ends the ticker early: the run goes on, and the report has
         // fewer ticks - which it shows.
     });
     // The tasks are spawned from inside the loop, each running until it first suspends before
-    // the next is spawned - the order they would start in anyway. What co_spawn allocates only
-    // to launch a task is then freed before the next launch and reused by it (Asio recycles
-    // frames per thread), instead of being held by every task at once until run() starts.
+    // the next is spawned: the order they would start in anyway.
     asio::post(io, [&] {
         for (auto& record : run.records) {
-            auto& ctx = contexts.emplace(record.index, run.constants, run.stop.get_token(), loop);
-            detail::spawn_recorded(io, ctx, site);
+            auto& ctx = contexts[record.index].emplace(run, record.index, driver, run.stop.get_token());
+            spawn_task(io.get_executor(), ctx);
         }
     });
     io.run();

@@ -2,8 +2,8 @@
 
 #include <asio/io_context.hpp>
 
-#include "backends/contexts.hpp"
 #include "backends/heartbeat.hpp"
+#include "tasklab/driver.hpp"
 
 namespace tasklab {
 
@@ -11,18 +11,18 @@ std::string_view sequential_backend::summary() const noexcept {
     return "one task after another on one thread: the baseline";
 }
 
-void sequential_backend::execute(run_state& run) {
+void sequential_backend::execute(run_state& run) const {
     const detail::ticker_thread heartbeat(run);  // elsewhere in the process: it measures preemption
-    const detail::task_site site{&run};
-    asio::io_context io(1);
+    blocking_driver driver;
+    asio::io_context loop(1);
     for (auto& record : run.records) {
         if (run.poll_stop()) {
-            detail::not_started(record, "not started: the run was stopped first", run);
+            run.not_started(record.index, "not started: the run was stopped first");
             continue;
         }
-        detail::blocking_context ctx(record.index, run.constants, run.stop.get_token());
-        detail::run_alone(io, ctx, site);
-        io.restart();
+        context ctx(run, record.index, driver, run.stop.get_token());
+        run_task(loop, ctx);
+        loop.restart();
     }
 }
 

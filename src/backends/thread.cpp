@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
-#include "backends/contexts.hpp"
 #include "backends/creation.hpp"
 #include "backends/heartbeat.hpp"
-#include "format/cells.hpp"
 #include "tasklab/clock.hpp"
+#include "tasklab/driver.hpp"
+#include "tasklab/text.hpp"
 
 namespace tasklab {
 
@@ -37,7 +37,7 @@ enum : std::uint8_t { running, finished, abandoned };
 struct watch_board {
     explicit watch_board(std::size_t n)
         : state(new std::atomic<std::uint8_t>[n]()), start_ns(new std::atomic<std::int64_t>[n]()),
-          worker(new std::atomic<std::int64_t>[n]()), timed_out(new std::atomic<bool>[n]()) {}
+          worker(new std::atomic<std::int64_t>[n]()) {}
 
     void task_finished(std::size_t i) {
         std::uint8_t expected = running;
@@ -59,7 +59,7 @@ struct watch_board {
     std::unique_ptr<std::atomic<std::uint8_t>[]> state;
     std::unique_ptr<std::atomic<std::int64_t>[]> start_ns;  // monotonic; 0 until the task starts
     std::unique_ptr<std::atomic<std::int64_t>[]> worker;
-    std::unique_ptr<std::atomic<bool>[]> timed_out;  // the watcher stopped it for its deadline
+    blocking_driver driver;  // no state of its own: every thread's task uses this one
     std::mutex m;
     std::condition_variable cv;
     // Under m:
@@ -105,7 +105,7 @@ private:
             if (board_.state[i].load(std::memory_order_acquire) != running) continue;
             const std::int64_t started = board_.start_ns[i].load(std::memory_order_acquire);
             if (asked_at_[i] == 0 && (stopping || (timeout > 0 && started != 0 && now >= started + timeout))) {
-                if (!stopping) board_.timed_out[i].store(true);  // before the stop, which the task may see at once
+                // Its own stop while the run goes on: the task reads it as its timeout.
                 threads_[i].request_stop();
                 asked_at_[i] = now;
             }
@@ -130,8 +130,8 @@ private:
         r.error = fmt::format(
             "overran: still running {} after it was asked to stop ({}); its thread was left running, since a "
             "thread cannot be killed safely",
-            format::detail::seconds(static_cast<double>(now - asked_at_[i]) / 1e9),
-            stopping ? "the run was stopped" : "--timeout " + format::detail::seconds(static_cast<double>(run_.timeout_ns) / 1e9));
+            duration_text(static_cast<double>(now - asked_at_[i]) / 1e9),
+            stopping ? "the run was stopped" : "its timeout, " + duration_text(static_cast<double>(run_.timeout_ns) / 1e9));
         run_.abandon(std::move(r));
         threads_[i].detach();
     }
@@ -144,40 +144,34 @@ private:
 
 }  // namespace
 
-void thread_backend::execute(run_state& run) {
+void thread_backend::execute(run_state& run) const {
     const detail::ticker_thread heartbeat(run);
     const std::size_t n = run.records.size();
     auto board = std::make_shared<watch_board>(n);
     std::vector<std::jthread> threads;
     threads.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        auto& record = run.records[i];
         if (run.poll_stop()) {
-            detail::not_started(record, "not started: the run was stopped first", run);
+            run.not_started(i, "not started: the run was stopped first");
             continue;
         }
         try {
             if (i >= run.options.fail_creation_at) throw std::system_error(EAGAIN, std::generic_category(), "test seam");
-            threads.emplace_back([&run, &record, board, i](std::stop_token stop) {
+            threads.emplace_back([&run, board, i](std::stop_token stop) {
                 board->start_ns[i].store(monotonic_ns(), std::memory_order_release);
-                const std::int64_t worker = current_thread_id();  // read once: a system call
-                board->worker[i].store(worker, std::memory_order_relaxed);
+                board->worker[i].store(current_thread_id(), std::memory_order_relaxed);
                 try {
-                    // An io_context that only runs coroutines opens no file descriptor; the
-                    // task's waits block this thread, so no timer (and no reactor) is made.
-                    const detail::task_site site{&run, nullptr, worker};
-                    asio::io_context io(1);
-                    // The thread's own stop token: the watch asks this one task to stop at its
+                    // An io_context that only runs coroutines opens no file descriptor: the
+                    // task's waits block this thread, so no timer (and no reactor) is made. The
+                    // thread's own stop token: the watch asks this one task to stop at its
                     // deadline, and every task when the run stops.
-                    detail::blocking_context ctx(record.index, run.constants, std::move(stop));
-                    ctx.timeout_flag(&board->timed_out[i]);
-                    detail::run_alone(io, ctx, site);
+                    asio::io_context loop(1);
+                    context ctx(run, static_cast<std::uint32_t>(i), board->driver, std::move(stop));
+                    run_task(loop, ctx);
                 } catch (...) {
-                    // Only setting up the loop can get here (run_alone ends and counts the
-                    // task whatever happens); an escape would terminate every other task too.
-                    const bool counted = record.started;
-                    detail::fail_outside_task(record, run.origin_ns);
-                    if (!counted) run.task_done();
+                    // Only making the loop can throw (run_task counts the task whatever happens);
+                    // an escape would terminate every other task too.
+                    run.not_started(i, "could not run the task (out of memory?)", task_status::failed);
                 }
                 board->task_finished(i);
             });
@@ -185,7 +179,7 @@ void thread_backend::execute(run_state& run) {
             // Out of threads (EAGAIN): more attempts would fail the same way, so the rest of the
             // tasks are not started either, and the message names the limits to look at.
             const auto why = detail::creation_failure("thread", i, n, e.code().value());
-            for (std::size_t j = i; j < n; ++j) detail::not_started(run.records[j], why, run, task_status::failed);
+            for (std::size_t j = i; j < n; ++j) run.not_started(j, why, task_status::failed);
             break;
         }
     }

@@ -18,7 +18,7 @@ namespace tasklab::bench {
             break;
         case work::compute: {
             const auto part = part_of(spec.compute_n, spec.tasks, index);
-            return add_up(part.first, part.last);
+            return add_one_by_one(part.first, part.last);
         }
     }
     return 1;

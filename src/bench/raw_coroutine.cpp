@@ -52,7 +52,7 @@ asio::awaitable<void> yield_awaitable(std::int64_t& out, std::size_t yields) {
 }
 
 asio::awaitable<void> compute_awaitable(std::int64_t& out, tasklab::sum_range part) {
-    out = add_up(part.first, part.last);
+    out = add_one_by_one(part.first, part.last);
     co_return;
 }
 
@@ -90,7 +90,7 @@ sample raw_callbacks(const work_spec& spec) {
                 case work::yields: asio::post(io, yielder{&io, spec.yields, out}); break;
                 case work::compute: {
                     const auto part = part_of(spec.compute_n, spec.tasks, i);
-                    asio::post(io, [out, part] { *out = add_up(part.first, part.last); });
+                    asio::post(io, [out, part] { *out = add_one_by_one(part.first, part.last); });
                     break;
                 }
             }

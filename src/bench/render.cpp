@@ -30,7 +30,7 @@ using format::detail::table_text;
 std::string time_text(double ns) {
     if (ns < 0) return "-";
     if (ns < 1000) return fmt::format("{:.3g} ns", ns);
-    return format::detail::seconds(ns * 1e-9);
+    return duration_text(ns * 1e-9);
 }
 
 std::string bytes_text(double bytes) {

@@ -32,9 +32,6 @@ struct work_spec {
 /// type), time scale 1 so that simulated seconds are real ones.
 scenario make_scenario(const work_spec& spec);
 
-/// The sum of first..last, one opaque addition per number: the compute body of both sides.
-std::int64_t add_up(std::int64_t first, std::int64_t last) noexcept;
-
 /// What task `index` of `spec` returns when it succeeds (both sides check it).
 std::int64_t expected_value(const work_spec& spec, std::size_t index) noexcept;
 

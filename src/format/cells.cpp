@@ -7,15 +7,6 @@
 
 namespace tasklab::format::detail {
 
-std::string seconds(double s) {
-    if (s < 0) return "-";
-    if (s >= 1) return fmt::format("{:.3f} s", s);
-    if (s >= 1e-3) return fmt::format("{:.3g} ms", s * 1e3);
-    return fmt::format("{:.3g} µs", s * 1e6);
-}
-
-std::string mib(double value) { return value < 0 ? "-" : fmt::format("{:.1f} MiB", value); }
-
 std::string scenario_line(const comparison& c) {
     const auto& s = c.settings;
     std::vector<std::string> params;
@@ -62,12 +53,12 @@ table_text main_table(const comparison& c) {
         const auto& m = r.representative_metrics();
         std::vector<std::string> row{r.backend};
         if (many) {
-            row.push_back(fmt::format("{} ± {}", seconds(wall.mean), seconds(wall.stddev)));
-            row.push_back(fmt::format("{} … {}", seconds(wall.min), seconds(wall.max)));
+            row.push_back(fmt::format("{} ± {}", duration_text(wall.mean), duration_text(wall.stddev)));
+            row.push_back(fmt::format("{} … {}", duration_text(wall.min), duration_text(wall.max)));
         } else {
-            row.push_back(seconds(wall.median));
+            row.push_back(duration_text(wall.median));
         }
-        row.push_back(seconds(median(&run_metrics::cpu_s)));
+        row.push_back(duration_text(median(&run_metrics::cpu_s)));
         row.push_back(fmt::format("{:.2f}", median(&run_metrics::concurrency)));
         row.push_back(fmt::format("{:.2f}", median(&run_metrics::parallelism)));
         row.push_back(fmt::format("{}", m.max_in_flight));
@@ -97,12 +88,12 @@ table_text resources_table(const comparison& c) {
         const auto medians = r.medians();
         const auto median = [&](double run_metrics::*m) { return medians.*m; };
         const double child_max = median(&run_metrics::children_max_rss_mib);
-        t.rows.push_back({r.backend, seconds(median(&run_metrics::heartbeat_max_lag_s)),
-                          seconds(median(&run_metrics::heartbeat_p99_lag_s)), seconds(median(&run_metrics::task_cpu_s)),
-                          mib(median(&run_metrics::peak_rss_mib)),
+        t.rows.push_back({r.backend, duration_text(median(&run_metrics::heartbeat_max_lag_s)),
+                          duration_text(median(&run_metrics::heartbeat_p99_lag_s)), duration_text(median(&run_metrics::task_cpu_s)),
+                          mib_text(median(&run_metrics::peak_rss_mib)),
                           child_max < 0 ? "-"
-                                        : fmt::format("{} / {}", mib(child_max),
-                                                      mib(median(&run_metrics::children_sum_rss_mib))),
+                                        : fmt::format("{} / {}", mib_text(child_max),
+                                                      mib_text(median(&run_metrics::children_sum_rss_mib))),
                           fmt::format("{:.0f} / {:.0f}", median(&run_metrics::voluntary_switches),
                                       median(&run_metrics::involuntary_switches))});
     }

@@ -5,11 +5,10 @@
 #include <vector>
 
 #include "tasklab/comparison.hpp"
+#include "tasklab/text.hpp"
 
 namespace tasklab::format::detail {
 
-std::string seconds(double s);        // "6.776 s", "812 ms", "45.1 µs"
-std::string mib(double value);        // "5.2 MiB", "-" when unknown
 std::string scenario_line(const comparison& c);  // "download x 10 tasks  seed 1  ..."
 
 /// One row per backend: the figures people compare, as text (medians over runs; wall also as

@@ -162,8 +162,8 @@ std::string draw(const std::vector<glyph>& cells, const palette& p) {
 /// "0", the middle and the wall time, spread over `cols` columns.
 std::string time_axis(std::int64_t wall_ns, std::size_t cols) {
     const std::string left = "0";
-    const std::string right = detail::seconds(static_cast<double>(wall_ns) / 1e9);
-    const std::string mid = detail::seconds(static_cast<double>(wall_ns) / 2e9);
+    const std::string right = duration_text(static_cast<double>(wall_ns) / 1e9);
+    const std::string mid = duration_text(static_cast<double>(wall_ns) / 2e9);
     const std::size_t lw = columns(left), rw = columns(right), mw = columns(mid);
     if (cols < lw + 1 + rw) return fit(left, cols);
     std::string out = left;
@@ -207,7 +207,7 @@ void render_backend(std::string& out, const backend_runs& result, std::size_t ru
 
     // The title: as many of its parts as the width takes, the backend always.
     std::vector<std::string> parts{rep.backend,
-                                   fmt::format("wall {}", detail::seconds(static_cast<double>(rep.wall_ns) / 1e9)),
+                                   fmt::format("wall {}", duration_text(static_cast<double>(rep.wall_ns) / 1e9)),
                                    fmt::format("{} task{}", rep.records.size(), rep.records.size() == 1 ? "" : "s"),
                                    fmt::format("at most {} in flight", peak)};
     if (runs > 1) parts.push_back(fmt::format("(median of {} runs)", runs));

@@ -28,7 +28,7 @@ std::vector<param_spec> deposit_task::params() const {
          static_cast<double>(std::numeric_limits<std::int64_t>::max()), {}},
         {"hold", "time between reading and writing the balance, simulated seconds", param_kind::number, "0.01", 0,
          3600, {}},
-        {"sync", "none: load, hold, store (updates get lost); lock: context::lock; atomic: compare-and-swap",
+        {"sync", "none: load, hold, store (updates get lost); lock: context::locked; atomic: compare-and-swap",
          param_kind::choice, "lock", 0, 0, {"none", "lock", "atomic"}},
     };
 }
@@ -50,15 +50,15 @@ public:
         auto& acct = ctx.shared<account>();
         switch (sync_) {
         case deposit_sync::none: co_return co_await read_hold_write(ctx, acct);
-        case deposit_sync::lock: {
-            auto guard = co_await ctx.lock(acct.lock);
-            if (guard.owner_died()) repair(acct, guard);
-            // Recorded before the balance changes, so whoever finds this holder dead can undo it.
-            acct.in_progress_from.store(acct.balance.load());
-            const auto result = co_await read_hold_write(ctx, acct);
-            acct.in_progress_from.store(account::none);
-            co_return result;
-        }
+        case deposit_sync::lock:
+            co_return co_await ctx.locked(acct.lock, [&](held_lock& held) -> awaitable<task_result> {
+                if (held.owner_died()) repair(acct, held);
+                // Recorded before the balance changes, so whoever finds this holder dead can undo it.
+                acct.in_progress_from.store(acct.balance.load());
+                const auto result = co_await read_hold_write(ctx, acct);
+                acct.in_progress_from.store(account::none);
+                co_return result;
+            });
         case deposit_sync::atomic: {
             co_await ctx.sleep_for(hold_);
             std::int64_t before = acct.balance.load();
@@ -108,11 +108,11 @@ public:
 private:
     // The previous holder died inside the lock: undo its half-done deposit, then let the
     // mutex be used again - in that order, so a repairer that dies too leaves the same repair.
-    static void repair(account& acct, lock_guard& guard) {
+    static void repair(account& acct, held_lock& held) {
         if (const auto from = acct.in_progress_from.load(); from != account::none) acct.balance.store(from);
         acct.in_progress_from.store(account::none);
         acct.recoveries.fetch_add(1);
-        guard.mark_consistent();
+        held.make_consistent();
     }
 
     // The lesson's deposit: read the balance, wait, write what was read plus the amount.

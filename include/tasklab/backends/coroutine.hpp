@@ -10,9 +10,10 @@ public:
     std::string_view name() const noexcept override { return "coroutine"; }
     std::string_view summary() const noexcept override;
     std::size_t concurrency_limit() const noexcept override { return unbounded; }
+    bool interleaves_tasks() const noexcept override { return true; }
 
 protected:
-    void execute(run_state& run) override;
+    void execute(run_state& run) const override;
 };
 
 }  // namespace tasklab

@@ -16,12 +16,13 @@ public:
     bool supports(sharing) const noexcept override { return true; }
     bool isolates_tasks() const noexcept override { return true; }
     bool preempts_tasks() const noexcept override { return true; }
+    worker_kind workers() const noexcept override { return worker_kind::process; }
 
 protected:
     /// Refuses to fork from a process with more than one thread: the child runs the task's
     /// code, which is only safe when no other thread can hold a lock at the moment of fork.
     void check_backend(const scenario& s) const override;
-    void execute(run_state& run) override;
+    void execute(run_state& run) const override;
 };
 
 }  // namespace tasklab

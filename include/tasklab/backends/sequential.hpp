@@ -11,7 +11,7 @@ public:
     std::size_t concurrency_limit() const noexcept override { return 1; }
 
 protected:
-    void execute(run_state& run) override;
+    void execute(run_state& run) const override;
 };
 
 }  // namespace tasklab

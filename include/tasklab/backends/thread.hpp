@@ -14,7 +14,7 @@ public:
     bool preempts_tasks() const noexcept override { return true; }
 
 protected:
-    void execute(run_state& run) override;
+    void execute(run_state& run) const override;
 };
 
 }  // namespace tasklab

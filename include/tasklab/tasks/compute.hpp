@@ -23,4 +23,8 @@ struct sum_range {
 };
 sum_range part_of(std::int64_t n, std::size_t parts, std::size_t index) noexcept;
 
+/// first + (first+1) + ... + last, one addition per number: the work of a compute task. The
+/// sum wraps past 64 bits (unsigned arithmetic, as the closed form's would), never overflows.
+std::int64_t add_one_by_one(std::int64_t first, std::int64_t last) noexcept;
+
 }  // namespace tasklab
