@@ -6,16 +6,55 @@
 # prints now (stdout and stderr), run by bash from the repository root with the built `tasklab`
 # and example programs first on PATH, colours off and an 100-column terminal.
 #
+# and every block between
+#   <!-- include: PATH -->
+#   <!-- /include -->
+# by a fenced block holding the file PATH (from the repository root), so that code a page
+# shows is the code the tests build.
+#
 #   docs/regenerate.sh BUILD_DIR [FILE...]  rewrite the blocks (all files, or the ones named)
 #   docs/regenerate.sh --check              check without running anything: markers pair up,
-#                                           every docs page is linked from README.md and
-#                                           docs/README.md, every relative link resolves
+#                                           every included block equals its file, every docs
+#                                           page is linked from README.md and docs/README.md,
+#                                           every relative link resolves
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 open_marker='^<!-- regenerate: (.*) -->$'
 close_marker='^<!-- /regenerate -->$'
+include_marker='^<!-- include: (.*) -->$'
+include_close='^<!-- /include -->$'
+
+# The fenced block an include marker stands for: the file, in a fence named by its language.
+fenced() {
+    local path=$1 lang=cpp
+    case $path in *.txt|*.cmake) lang=cmake ;; *.sh) lang=bash ;; esac
+    echo '```'"$lang"
+    cat "$path"
+    echo '```'
+}
+
+# Each included block of FILE that differs from what its file would give.
+check_includes() {
+    local file=$1 line n=0 path= start=0 block problems=0
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        if [[ $line =~ $include_marker ]]; then
+            path=${BASH_REMATCH[1]} start=$n block=""
+        elif [[ $line =~ $include_close ]] && [ -n "$path" ]; then
+            if [ ! -f "$path" ]; then
+                echo "$file:$start: includes $path, which does not exist"; problems=$((problems + 1))
+            elif [ "$block" != "$(fenced "$path")"$'\n' ]; then
+                echo "$file:$start: the block differs from $path (docs/regenerate.sh BUILD_DIR $file)"; problems=$((problems + 1))
+            fi
+            path=""
+        elif [ -n "$path" ]; then
+            block+="$line"$'\n'
+        fi
+    done <"$file"
+    return "$problems"
+}
 
 check() {
     local problems=0 file line n open target page
@@ -33,6 +72,7 @@ check() {
             fi
         done <"$file"
         if [ "$open" -ne 0 ]; then echo "$file:$open: regenerate block never closed"; problems=$((problems + 1)); fi
+        check_includes "$file" || problems=$((problems + $?))
         # Relative Markdown links, anchors stripped, must name files that exist.
         while IFS= read -r target; do
             target=${target%%#*}
@@ -56,10 +96,15 @@ regenerate_file() {
     tmp=$(mktemp)
     while IFS= read -r line || [ -n "$line" ]; do
         if [ "$in_block" -eq 1 ]; then
-            [[ $line =~ $close_marker ]] && { echo "$line" >>"$tmp"; in_block=0; }
+            [[ $line =~ $close_marker || $line =~ $include_close ]] && { echo "$line" >>"$tmp"; in_block=0; }
             continue
         fi
         echo "$line" >>"$tmp"
+        if [[ $line =~ $include_marker ]]; then
+            fenced "${BASH_REMATCH[1]}" >>"$tmp"
+            in_block=1
+            continue
+        fi
         if [[ $line =~ $open_marker ]]; then
             command=${BASH_REMATCH[1]}
             echo "  $file: $command" >&2
@@ -90,6 +135,6 @@ fi
 bin=$(cd "$1" && pwd)
 shift
 files=("$@")
-[ ${#files[@]} -gt 0 ] || mapfile -t files < <(grep -l -E '^<!-- regenerate: ' README.md docs/*.md)
+[ ${#files[@]} -gt 0 ] || mapfile -t files < <(grep -l -E '^<!-- (regenerate|include): ' README.md docs/*.md)
 for file in "${files[@]}"; do regenerate_file "$file" "$bin"; done
 check

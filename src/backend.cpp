@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -20,20 +21,20 @@ void backend::check(const scenario& s) const {
     const auto& settings = s.settings;
     if (!s.work) throw usage_error("scenario has no tasks: build it with make_scenario");
     if (!supports(settings.memory))
-        throw usage_error(fmt::format("--sharing {}: the {} backend runs its tasks in one process, whose memory "
+        throw usage_error(fmt::format("`sharing` {}: the {} backend runs its tasks in one process, whose memory "
                                       "they all share; only fork can give each task its own copy",
                                       to_string(settings.memory), name()));
     if (settings.tasks > task_limit())
-        throw usage_error(fmt::format("--tasks {}: the {} backend runs at most {} tasks", settings.tasks, name(),
+        throw usage_error(fmt::format("`tasks` {}: the {} backend runs at most {} tasks", settings.tasks, name(),
                                       task_limit()));
     if (!settings.faults.crash.empty() && !isolates_tasks())
-        throw usage_error(fmt::format("--crash {}: on the {} backend a crash takes the whole tasklab process down, "
+        throw usage_error(fmt::format("`crash` {}: on the {} backend a crash takes the whole tasklab process down, "
                                       "and every other task with it; only fork runs each task in a process of its "
-                                      "own (--backend fork)",
+                                      "own (the fork backend)",
                                       settings.faults.crash[0], name()));
     if (!settings.faults.spin.empty() && !preempts_tasks())
-        throw usage_error(fmt::format("--spin {}: on the {} backend a task that never yields keeps the only thread, "
-                                      "and nothing - not even --timeout - can stop it (thread and fork can)",
+        throw usage_error(fmt::format("`spin` {}: on the {} backend a task that never yields keeps the only thread, "
+                                      "and nothing - not even a `timeout` - can stop it (thread and fork can)",
                                       settings.faults.spin[0], name()));
     check_backend(s);
 }
@@ -91,6 +92,29 @@ bool run_state::poll_stop() noexcept {
     }
     stop.request_stop();
     return true;
+}
+
+heartbeat_thread::heartbeat_thread(run_state& run)
+    : thread_([&run](std::stop_token stop) {
+          // A condition variable with the stop token, not clock_nanosleep: the run's end wakes
+          // it at once, instead of costing every run up to a tick more.
+          std::mutex m;
+          std::condition_variable_any cv;
+          std::unique_lock lock(m);
+          while (!stop.stop_requested()) {
+              const std::int64_t due = run.heartbeat.next_due();
+              cv.wait_until(lock, stop, clock::time_point(std::chrono::nanoseconds(due)), [] { return false; });
+              // Stopped before the tick was due: no tick. A tick already due is taken, late
+              // as it is: its lag is what the heartbeat is for.
+              const auto now = monotonic_ns();
+              if (stop.stop_requested() && now < due) break;
+              run.tick(now);
+          }
+      }) {}
+
+heartbeat_thread::~heartbeat_thread() {
+    thread_.request_stop();
+    thread_.join();
 }
 
 void run_state::abandon(task_record record) { abandoned_.push_back(std::move(record)); }

@@ -72,9 +72,8 @@ std::vector<speedup> rank_by_wall(const comparison& c) {
     return out;
 }
 
-comparison compare(const scenario& s, std::span<const std::unique_ptr<backend>> backends,
-                   const compare_options& options) {
-    if (options.runs == 0) throw usage_error("--runs: at least one run is needed");
+comparison compare(const scenario& s, std::span<const backend* const> backends, const compare_options& options) {
+    if (options.runs == 0) throw usage_error("`runs`: at least one run is needed");
     for (const auto& b : backends) b->check(s);
     comparison c;
     c.settings = s.settings;

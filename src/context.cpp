@@ -1,6 +1,7 @@
 #include "tasklab/context.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
 
 #include <fmt/format.h>
 
@@ -264,6 +265,19 @@ void run_task(asio::io_context& loop, context& ctx) noexcept {
         // Only posting a completion can throw in there (for lack of memory): the task, begun
         // or not, is still ended and counted.
         ctx.could_not_run(std::current_exception());
+    }
+}
+
+void run_one_after_another(run_state& run, driver& driver) {
+    asio::io_context loop(1);
+    for (auto& record : run.records) {
+        if (run.poll_stop()) {
+            run.not_started(record.index, "not started: the run was stopped first");
+            continue;
+        }
+        context ctx(run, record.index, driver, run.stop.get_token());
+        run_task(loop, ctx);
+        loop.restart();
     }
 }
 

@@ -21,7 +21,7 @@ std::string bounds_text(const param_spec& s) {
 
 param_values::value parse(const param_spec& s, const std::string& text) {
     const auto fail = [&](std::string_view expected) {
-        return usage_error(fmt::format("--{}: expected {}, got '{}'", s.name, expected, text));
+        return usage_error(fmt::format("`{}`: expected {}, got '{}'", s.name, expected, text));
     };
     switch (s.kind) {
     case param_kind::integer: {
@@ -58,7 +58,7 @@ param_values::param_values(std::vector<param_spec> specs) : specs_(std::move(spe
 const param_spec& param_values::spec(const std::string& name) const {
     for (const auto& s : specs_)
         if (s.name == name) return s;
-    throw usage_error(fmt::format("unknown parameter --{}", name));
+    throw usage_error(fmt::format("unknown parameter `{}`", name));
 }
 
 void param_values::set(const std::string& name, const std::string& text) { values_[name] = parse(spec(name), text); }

@@ -14,21 +14,21 @@ namespace {
 void check_indices(const char* option, const std::vector<std::size_t>& indices, std::size_t tasks) {
     for (auto i : indices)
         if (i >= tasks)
-            throw usage_error(fmt::format("{} {}: tasks are numbered 0 to {}", option, i, tasks - 1));
+            throw usage_error(fmt::format("`{}` {}: tasks are numbered 0 to {}", option, i, tasks - 1));
 }
 
 void check_faults(const scenario_settings& s) {
     const auto& f = s.faults;
-    check_indices("--fail", f.fail, s.tasks);
-    check_indices("--crash", f.crash, s.tasks);
-    check_indices("--hang", f.hang, s.tasks);
-    check_indices("--spin", f.spin, s.tasks);
+    check_indices("fail", f.fail, s.tasks);
+    check_indices("crash", f.crash, s.tasks);
+    check_indices("hang", f.hang, s.tasks);
+    check_indices("spin", f.spin, s.tasks);
     if (!(f.fail_rate >= 0 && f.fail_rate <= 1))
-        throw usage_error(fmt::format("--fail-rate: expected a probability from 0 to 1, got {}", f.fail_rate));
+        throw usage_error(fmt::format("`fail-rate`: expected a probability from 0 to 1, got {}", f.fail_rate));
     if (!f.crash.empty() && f.crash_signal <= 0)
-        throw usage_error("--crash-signal: expected one of SEGV, KILL, ABRT, BUS, FPE, ILL, TERM");
+        throw usage_error("`crash-signal`: expected one of SEGV, KILL, ABRT, BUS, FPE, ILL, TERM");
     if ((!f.hang.empty() || !f.spin.empty()) && s.timeout <= 0)
-        throw usage_error(fmt::format("--{} {}: that task would never end by itself; give --timeout D so the run ends",
+        throw usage_error(fmt::format("`{}` {}: that task would never end by itself; give it a `timeout` so the run ends",
                                       f.hang.empty() ? "spin" : "hang", f.hang.empty() ? f.spin[0] : f.hang[0]));
 }
 
@@ -36,12 +36,12 @@ void check_faults(const scenario_settings& s) {
 
 scenario make_scenario(const task_type& type, scenario_settings settings, const param_texts& params) {
     if (settings.tasks == 0 || settings.tasks > max_tasks)
-        throw usage_error(fmt::format("--tasks: expected 1 to {}, got {}", max_tasks, settings.tasks));
+        throw usage_error(fmt::format("`tasks`: expected 1 to {}, got {}", max_tasks, settings.tasks));
     if (!std::isfinite(settings.time_scale) || settings.time_scale <= 0 || settings.time_scale > max_time_scale)
-        throw usage_error(fmt::format("--time-scale: expected a number above 0 and at most {}, got {}",
+        throw usage_error(fmt::format("`time-scale`: expected a number above 0 and at most {}, got {}",
                                       max_time_scale, settings.time_scale));
     if (!std::isfinite(settings.timeout) || settings.timeout < 0 || settings.timeout > max_timeout)
-        throw usage_error(fmt::format("--timeout: expected simulated seconds from 0 (none) to {:g}, got {}", max_timeout,
+        throw usage_error(fmt::format("`timeout`: expected simulated seconds from 0 (none) to {:g}, got {}", max_timeout,
                                       settings.timeout));
     settings.task = std::string(type.name());
     if (settings.params.specs().empty() && !type.params().empty()) settings.params = param_values(type.params());

@@ -89,7 +89,7 @@ int jitter_ms(int max_ms) {
 
 scenario make_with(std::string_view task, std::size_t tasks, test::param_list params, double time_scale,
                    const std::function<void(scenario_settings&)>& adjust) {
-    const auto* type = test::registry().find(task);
+    const auto* type = test::all_task_types().find(task);
     REQUIRE(type != nullptr);
     scenario_settings settings;
     settings.tasks = tasks;
@@ -135,7 +135,7 @@ TEST_CASE("faults: a task that throws fails alone, on every backend", "[faults]"
             CHECK(m.tasks_ok == 4);
             CHECK(m.tasks_failed == 1);
             CHECK(record(r, 2).status == task_status::failed);
-            CHECK(record(r, 2).error == "task 2 failed on purpose (--fail)");
+            CHECK(record(r, 2).error == "task 2 failed on purpose (its fault plan: fail)");
             before.check();
         }
     }

@@ -15,7 +15,7 @@ TEST_CASE("params: defaults, parsing and bounds", "[params]") {
     v.set("sync", "none");
     CHECK(v.choice("sync") == "none");
 
-    CHECK_THROWS_WITH(v.set("amount", "abc"), Catch::Contains("--amount") && Catch::Contains("'abc'"));
+    CHECK_THROWS_WITH(v.set("amount", "abc"), Catch::Contains("`amount`") && Catch::Contains("'abc'"));
     CHECK_THROWS_AS(v.set("amount", "1.5"), usage_error);
     CHECK_THROWS_AS(v.set("amount", ""), usage_error);
     CHECK_THROWS_AS(v.set("hold", "-1"), usage_error);
@@ -31,7 +31,7 @@ TEST_CASE("scenario: bad settings are refused before anything runs", "[params]")
     CHECK_THROWS_AS(test::make("download", max_tasks + 1), usage_error);
     CHECK_THROWS_AS(test::make("download", 1, {}, 0.0), usage_error);
     CHECK_THROWS_AS(test::make("download", 1, {}, -1.0), usage_error);
-    CHECK_THROWS_WITH(test::make("download", 1, {{"min", "5"}, {"max", "2"}}), Catch::Contains("--min"));
+    CHECK_THROWS_WITH(test::make("download", 1, {{"min", "5"}, {"max", "2"}}), Catch::Contains("`min` 5 is above `max` 2"));
     CHECK_THROWS_WITH(test::make("deposit", 1, {{"amount", "0"}}), Catch::Contains("positive"));
     CHECK_THROWS_WITH(test::make("deposit", 1, {{"amount", "-3"}}), Catch::Contains("positive"));
     CHECK_THROWS_WITH(test::make("deposit", 3, {{"amount", "4000000000000000000"}}), Catch::Contains("overflow"));
@@ -40,7 +40,7 @@ TEST_CASE("scenario: bad settings are refused before anything runs", "[params]")
 }
 
 TEST_CASE("registry: names are unique and found", "[params]") {
-    task_registry r;
+    registry r;
     add_builtin_tasks(r);
     CHECK(r.find("download"));
     CHECK(r.find("deposit"));

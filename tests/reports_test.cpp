@@ -22,18 +22,12 @@ using namespace tasklab;
 
 namespace {
 
-std::vector<std::unique_ptr<backend>> backends_named(std::initializer_list<std::string_view> names) {
-    std::vector<std::unique_ptr<backend>> out;
-    for (auto n : names) out.push_back(make_backend(n));
-    return out;
-}
-
 comparison compare_on(std::initializer_list<std::string_view> names, const scenario& s, std::size_t runs = 1,
                       std::size_t warmup = 0) {
     compare_options options;
     options.runs = runs;
     options.warmup = warmup;
-    return compare(s, backends_named(names), options);
+    return compare(s, test::builtin_backends(names), options);
 }
 
 /// RFC 4180 without quoted line breaks: enough for the CSV tasklab writes.

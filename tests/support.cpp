@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -189,16 +190,16 @@ public:
 
 }  // namespace
 
-void add_test_tasks(task_registry& r) {
+void add_test_tasks(registry& r) {
     r.add(std::make_unique<fail_task>());
     r.add(std::make_unique<die_task>());
     r.add(std::make_unique<gather_task>());
     r.add(std::make_unique<bad_result_task>());
 }
 
-const task_registry& registry() {
-    static const task_registry r = [] {
-        task_registry reg;
+const registry& all_task_types() {
+    static const registry r = [] {
+        registry reg;
         add_builtin_tasks(reg);
         add_test_tasks(reg);
         return reg;
@@ -206,8 +207,22 @@ const task_registry& registry() {
     return r;
 }
 
+std::vector<const backend*> builtin_backends(std::initializer_list<std::string_view> names) {
+    static const registry builtins = [] {
+        registry r;
+        add_builtin_backends(r);
+        return r;
+    }();
+    std::vector<const backend*> out;
+    if (names.size() == 0)
+        for (const auto& b : builtins.backends()) out.push_back(b.get());
+    for (const auto name : names)
+        if (const auto* b = builtins.find_backend(name)) out.push_back(b);
+    return out;
+}
+
 scenario make(std::string_view task, std::size_t tasks, param_list params, double time_scale, sharing memory) {
-    const auto* type = registry().find(task);
+    const auto* type = all_task_types().find(task);
     if (!type) throw std::invalid_argument("no task type " + std::string(task));
     scenario_settings settings;
     settings.tasks = tasks;

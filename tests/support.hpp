@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the tests: running a scenario, test-only task types, and process hygiene checks.
 #include <cstddef>
+#include <initializer_list>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,7 +14,11 @@ namespace tasklab::test {
 using param_list = param_texts;
 
 /// A registry with the built-in task types and the test-only ones below.
-const task_registry& registry();
+const registry& all_task_types();
+
+/// The built-in backends with these names, in that order (every one, in report order, when
+/// none is named); they live as long as the test program.
+std::vector<const backend*> builtin_backends(std::initializer_list<std::string_view> names = {});
 
 scenario make(std::string_view task, std::size_t tasks, param_list params = {}, double time_scale = 1.0,
               sharing memory = sharing::shared);
@@ -49,6 +55,6 @@ std::size_t threads_alive();
 ///            (fork only: on other backends it would kill the test runner);
 ///  "gather" — every task blocks (at most 60 s) until all tasks have started (thread backend only);
 ///  "bad_result" — task `--at` sends half a frame, a 256 KiB flood, or throws with a 256 KiB message (fork only).
-void add_test_tasks(task_registry& r);
+void add_test_tasks(registry& r);
 
 }  // namespace tasklab::test

@@ -20,8 +20,7 @@ using nlohmann::json;
 
 TEST_CASE("fork: trace of ten downloads on every backend", "[trace][fork]") {
     const auto s = test::make("download", 10, {{"min", "1"}, {"max", "1"}}, 0.05);
-    std::vector<std::unique_ptr<backend>> backends;
-    for (auto name : backend_names()) backends.push_back(make_backend(name));
+    const auto backends = test::builtin_backends();
     compare_options options;
     options.run.record_waits = true;
     const comparison c = compare(s, backends, options);

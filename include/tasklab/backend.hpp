@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "tasklab/context.hpp"
@@ -119,6 +120,25 @@ void spawn_task(const asio::any_io_executor& executor, context& ctx) noexcept;
 /// spawn_task, then runs `loop` until the task has ended: for a loop that runs this one task
 /// (sequential, thread, a fork child). Whatever happens, the task is counted done once.
 void run_task(asio::io_context& loop, context& ctx) noexcept;
+
+/// Runs every task of the run one after another on the calling thread, each through `driver`
+/// with run_task, until a stop is noticed: the tasks not begun by then are recorded as not
+/// started. The whole of a backend that runs one task at a time (sequential).
+void run_one_after_another(run_state& run, driver& driver);
+
+/// Ticks the run's heartbeat on a thread of its own, from construction until destruction: for
+/// a backend whose tasks block the threads they run on (sequential, thread). Its lag is how
+/// late the process let it run.
+class heartbeat_thread {
+public:
+    explicit heartbeat_thread(run_state& run);
+    ~heartbeat_thread();
+    heartbeat_thread(const heartbeat_thread&) = delete;
+    heartbeat_thread& operator=(const heartbeat_thread&) = delete;
+
+private:
+    std::jthread thread_;
+};
 
 class backend {
 public:

@@ -3,7 +3,7 @@
 // task types gets every subcommand, backend and report:
 //
 //     int main(int argc, char** argv) {
-//         tasklab::task_registry registry;
+//         tasklab::registry registry;
 //         tasklab::add_builtin_tasks(registry);
 //         registry.add(std::make_unique<my_task>());
 //         return tasklab::run_cli(registry, argc, argv);
@@ -20,6 +20,6 @@ inline constexpr int exit_usage = 2;
 /// 143 for SIGTERM. The partial report is printed first.
 inline constexpr int exit_signal_base = 128;
 
-int run_cli(const task_registry& registry, int argc, char** argv);
+int run_cli(const registry& registry, int argc, char** argv);
 
 }  // namespace tasklab

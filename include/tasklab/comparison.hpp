@@ -71,7 +71,6 @@ struct compare_options {
 /// backend - those that fork first (a thread abandoned by another backend would make forking
 /// unsafe), the results in the given order. Backends are checked first, so nothing runs if
 /// one refuses. A stop (options.run) ends it early: see comparison::stopped_by.
-comparison compare(const scenario& s, std::span<const std::unique_ptr<backend>> backends,
-                   const compare_options& options);
+comparison compare(const scenario& s, std::span<const backend* const> backends, const compare_options& options);
 
 }  // namespace tasklab

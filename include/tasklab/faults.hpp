@@ -23,7 +23,7 @@ struct fault_plan {
     }
 };
 
-/// "SEGV" -> SIGSEGV for the signals --crash-signal accepts (SEGV, KILL, ABRT, BUS, FPE,
+/// "SEGV" -> SIGSEGV for the signals a crash may be asked to die of (SEGV, KILL, ABRT, BUS, FPE,
 /// ILL, TERM); 0 for anything else.
 int crash_signal_by_name(const std::string& name) noexcept;
 

@@ -32,7 +32,7 @@ public:
     explicit param_values(std::vector<param_spec> specs);
 
     /// Parses and checks `text` for parameter `name`; throws usage_error with a message
-    /// naming the option ("--amount: expected a whole number, got 'x'").
+    /// naming the parameter ("`amount`: expected a whole number, got 'x'").
     void set(const std::string& name, const std::string& text);
 
     std::int64_t integer(const std::string& name) const;

@@ -1,12 +1,12 @@
 #pragma once
-// Everything a user of the library needs, in one include.
+// Everything a user of the core library (tasklab::tasklab) needs, in one include. The command
+// line, tasklab::cli, has its own: tasklab/cli.hpp.
 #include "tasklab/backend.hpp"
 #include "tasklab/backends/catalog.hpp"
 #include "tasklab/backends/coroutine.hpp"
 #include "tasklab/backends/fork.hpp"
 #include "tasklab/backends/sequential.hpp"
 #include "tasklab/backends/thread.hpp"
-#include "tasklab/cli.hpp"
 #include "tasklab/clock.hpp"
 #include "tasklab/context.hpp"
 #include "tasklab/driver.hpp"

@@ -12,6 +12,10 @@ const std::vector<std::string_view>& backend_names() {
     return names;
 }
 
+void add_builtin_backends(registry& r) {
+    for (const auto name : backend_names()) r.add(make_backend(name));
+}
+
 std::unique_ptr<backend> make_backend(std::string_view name) {
     if (name == "sequential") return std::make_unique<sequential_backend>();
     if (name == "coroutine") return std::make_unique<coroutine_backend>();

@@ -38,7 +38,7 @@ std::size_t threads_in_this_process() {
 std::string creation_failure(const char* what, std::size_t index, std::size_t count, int error) {
     return fmt::format("not started: {} {} of {} could not be created: {}; limits: ulimit -u {} (threads and "
                        "processes of this user), kernel.threads-max {}, kernel.pid_max {}, {} threads in this "
-                       "process - try fewer tasks (--tasks)",
+                       "process - try fewer tasks",
                        what, index, count, std::strerror(error), rlimit_text(RLIMIT_NPROC),
                        first_line("/proc/sys/kernel/threads-max"), first_line("/proc/sys/kernel/pid_max"),
                        threads_in_this_process());

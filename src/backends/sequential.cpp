@@ -1,8 +1,5 @@
 #include "tasklab/backends/sequential.hpp"
 
-#include <asio/io_context.hpp>
-
-#include "backends/heartbeat.hpp"
 #include "tasklab/driver.hpp"
 
 namespace tasklab {
@@ -12,18 +9,9 @@ std::string_view sequential_backend::summary() const noexcept {
 }
 
 void sequential_backend::execute(run_state& run) const {
-    const detail::ticker_thread heartbeat(run);  // elsewhere in the process: it measures preemption
+    const heartbeat_thread heartbeat(run);  // elsewhere in the process: it measures preemption
     blocking_driver driver;
-    asio::io_context loop(1);
-    for (auto& record : run.records) {
-        if (run.poll_stop()) {
-            run.not_started(record.index, "not started: the run was stopped first");
-            continue;
-        }
-        context ctx(run, record.index, driver, run.stop.get_token());
-        run_task(loop, ctx);
-        loop.restart();
-    }
+    run_one_after_another(run, driver);
 }
 
 }  // namespace tasklab

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "backends/creation.hpp"
-#include "backends/heartbeat.hpp"
 #include "tasklab/clock.hpp"
 #include "tasklab/driver.hpp"
 #include "tasklab/text.hpp"
@@ -145,7 +144,7 @@ private:
 }  // namespace
 
 void thread_backend::execute(run_state& run) const {
-    const detail::ticker_thread heartbeat(run);
+    const heartbeat_thread heartbeat(run);
     const std::size_t n = run.records.size();
     auto board = std::make_shared<watch_board>(n);
     std::vector<std::jthread> threads;

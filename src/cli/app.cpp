@@ -80,6 +80,19 @@ private:
     std::ofstream file_;
 };
 
+/// The library names a setting in backquotes, as `tasks`; the command line shows its option.
+std::string with_options(std::string_view message) {
+    std::string out;
+    while (true) {
+        const auto open = message.find('`');
+        const auto close = open == std::string_view::npos ? open : message.find('`', open + 1);
+        if (close == std::string_view::npos) break;
+        out.append(message.substr(0, open)).append("--").append(message.substr(open + 1, close - open - 1));
+        message.remove_prefix(close + 1);
+    }
+    return out.append(message);
+}
+
 template <class T>
 T parse_number(const std::string& option, const std::string& text, std::string_view expected) {
     T value{};
@@ -114,25 +127,27 @@ fault_plan parse_faults(const run_request& req) {
     return f;
 }
 
-std::vector<std::unique_ptr<backend>> parse_backends(const std::string& text) {
+/// "thread,all" -> the registry's backends that the list names, each once, in registry order.
+std::vector<const backend*> parse_backends(const registry& reg, const std::string& text) {
+    std::vector<std::string_view> known;
+    for (const auto& b : reg.backends()) known.push_back(b->name());
     std::vector<std::string_view> names;
     std::string_view rest = text;
     while (true) {
         const auto comma = rest.find(',');
         const auto name = rest.substr(0, comma);
         if (name == "all")
-            names.insert(names.end(), backend_names().begin(), backend_names().end());
-        else if (std::find(backend_names().begin(), backend_names().end(), name) != backend_names().end())
+            names.insert(names.end(), known.begin(), known.end());
+        else if (std::find(known.begin(), known.end(), name) != known.end())
             names.push_back(name);
         else
-            throw usage_error(fmt::format("--backend: unknown backend '{}' (known: {}, or all)", name,
-                                          fmt::join(backend_names(), ", ")));
+            throw usage_error(fmt::format("--backend: unknown backend '{}' (known: {}, or all)", name, fmt::join(known, ", ")));
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
     }
-    std::vector<std::unique_ptr<backend>> out;
-    for (auto name : backend_names())  // report order, each once
-        if (std::find(names.begin(), names.end(), name) != names.end()) out.push_back(make_backend(name));
+    std::vector<const backend*> out;
+    for (const auto& b : reg.backends())  // report order, each once
+        if (std::find(names.begin(), names.end(), b->name()) != names.end()) out.push_back(b.get());
     return out;
 }
 
@@ -189,10 +204,10 @@ private:
     struct sigaction saved_term_ {};
 };
 
-int run_command(const run_request& req) {
+int run_command(const registry& reg, const run_request& req) {
     // Everything is checked, and every output opened, before the first task runs.
     const auto s = build_scenario(req);
-    const auto backends = parse_backends(req.backends);
+    const auto backends = parse_backends(reg, req.backends);
     for (const auto& b : backends) b->check(s);
     compare_options options;
     options.runs = parse_number<std::size_t>("--runs", req.runs, "a whole number from 1 to 1000");
@@ -269,10 +284,13 @@ struct bench_request {
 };
 
 int bench_command(const bench_request& req) {
-    // Everything is checked before the first probe runs.
+    // Everything is checked before the first probe runs. The bench measures the built-in
+    // backends, each against the bare mechanism it is built on.
     bench::options options;
     options.scale = req.scale;
-    for (const auto& b : parse_backends(req.backends)) options.backends.emplace_back(b->name());
+    registry builtin;
+    add_builtin_backends(builtin);
+    for (const auto* b : parse_backends(builtin, req.backends)) options.backends.emplace_back(b->name());
     if (!req.rounds.empty()) {
         options.rounds = parse_number<std::size_t>("--rounds", req.rounds, "a whole number from 1 to 1000");
         if (options.rounds == 0 || options.rounds > max_runs)
@@ -311,15 +329,15 @@ int bench_command(const bench_request& req) {
     return exit_ok;
 }
 
-int list_command(const task_registry& registry) {
+int list_command(const registry& registry) {
     std::size_t width = 0;
     for (const auto& t : registry.all()) width = std::max(width, t->name().size());
-    for (auto name : backend_names()) width = std::max(width, name.size());
+    for (const auto& b : registry.backends()) width = std::max(width, b->name().size());
     std::cout << "task types (tasklab run <task> --help shows their options):\n";
     for (const auto& t : registry.all()) std::cout << fmt::format("  {:<{}}  {}\n", t->name(), width, t->summary());
     std::cout << "\nbackends (--backend name,name or all):\n";
-    for (auto name : backend_names())
-        std::cout << fmt::format("  {:<{}}  {}\n", name, width, make_backend(name)->summary());
+    for (const auto& b : registry.backends())
+        std::cout << fmt::format("  {:<{}}  {}\n", b->name(), width, b->summary());
     return exit_ok;
 }
 
@@ -391,7 +409,7 @@ void add_run_options(CLI::App& cmd, run_request& req) {
 
 }  // namespace
 
-int run_cli(const task_registry& registry, int argc, char** argv) {
+int run_cli(const registry& registry, int argc, char** argv) {
     CLI::App app{"tasklab runs the same tasks under different concurrency models and measures the difference."};
     app.set_version_flag("--version", std::string("tasklab ") + version);
     app.require_subcommand(0, 1);
@@ -450,7 +468,7 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
                 if (!extras.empty())
                     throw usage_error(fmt::format("run {}: unknown argument(s): {} (see tasklab run {} --help)",
                                                   req.type->name(), fmt::join(extras, " "), req.type->name()));
-                return run_command(req);
+                return run_command(registry, req);
             }
             std::vector<std::string_view> names;
             for (const auto& t : registry.all()) names.push_back(t->name());
@@ -466,7 +484,7 @@ int run_cli(const task_registry& registry, int argc, char** argv) {
         const int code = app.exit(e);  // prints help/version to stdout, errors to stderr
         return code == 0 ? exit_ok : exit_usage;
     } catch (const usage_error& e) {
-        std::cerr << "tasklab: " << e.what() << "\n";
+        std::cerr << "tasklab: " << with_options(e.what()) << "\n";
         return exit_usage;
     } catch (const std::exception& e) {
         std::cerr << "tasklab: " << e.what() << "\n";

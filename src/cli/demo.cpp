@@ -39,7 +39,7 @@ std::string list_of(const std::vector<std::string>& items) {
 
 class tour {
 public:
-    tour(const task_registry& registry, const demo_options& options, std::ostream& out)
+    tour(const registry& registry, const demo_options& options, std::ostream& out)
         : registry_(registry), options_(options), out_(out), progress_(options.quiet) {}
 
     comparison run(std::string_view task, std::size_t tasks, double time_scale, const param_list& params,
@@ -51,8 +51,10 @@ public:
         settings.time_scale = time_scale;
         settings.memory = memory;
         const auto s = make_scenario(*type, std::move(settings), params);
-        std::vector<std::unique_ptr<backend>> chosen;
-        for (auto name : backends) chosen.push_back(make_backend(name));
+        // The lesson's models: the built-in backends, whatever else the registry holds.
+        std::vector<std::unique_ptr<backend>> made;
+        std::vector<const backend*> chosen;
+        for (auto name : backends) chosen.push_back(made.emplace_back(make_backend(name)).get());
         compare_options options;
         options.run.record_waits = record_waits;
         if (progress_.active()) {
@@ -233,7 +235,7 @@ public:
     }
 
 private:
-    const task_registry& registry_;
+    const registry& registry_;
     const demo_options& options_;
     std::ostream& out_;
     progress_line progress_;
@@ -242,7 +244,7 @@ private:
 
 }  // namespace
 
-int run_demo(const task_registry& registry, const demo_options& options, std::ostream& out) {
+int run_demo(const registry& registry, const demo_options& options, std::ostream& out) {
     for (auto name : {"download", "deposit", "compute"})
         if (!registry.find(name)) {
             out << "the demo needs the built-in task types: call tasklab::add_builtin_tasks(registry)\n";

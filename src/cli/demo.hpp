@@ -14,6 +14,6 @@ struct demo_options {
 };
 
 /// Returns an exit code (0, or 1 when a chapter's runs failed).
-int run_demo(const task_registry& registry, const demo_options& options, std::ostream& out);
+int run_demo(const registry& registry, const demo_options& options, std::ostream& out);
 
 }  // namespace tasklab::cli

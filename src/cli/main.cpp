@@ -1,8 +1,10 @@
 #include "tasklab/cli.hpp"
+#include "tasklab/backends/catalog.hpp"
 #include "tasklab/tasks/builtin.hpp"
 
 int main(int argc, char** argv) {
-    tasklab::task_registry registry;
+    tasklab::registry registry;
     tasklab::add_builtin_tasks(registry);
+    tasklab::add_builtin_backends(registry);
     return tasklab::run_cli(registry, argc, argv);
 }

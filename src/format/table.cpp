@@ -35,7 +35,7 @@ std::string table(const comparison& c, table_style style) {
                                    rec.error);
         }
         if (failures > failures_shown)
-            out += fmt::format("  {:<{}}  ... and {} more (--format json lists every record)\n", "", name_width,
+            out += fmt::format("  {:<{}}  ... and {} more (the JSON report lists every record)\n", "", name_width,
                                failures - failures_shown);
     }
     const auto ranking = detail::ranking_lines(c);

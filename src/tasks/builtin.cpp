@@ -6,7 +6,7 @@
 
 namespace tasklab {
 
-void add_builtin_tasks(task_registry& registry) {
+void add_builtin_tasks(registry& registry) {
     registry.add(std::make_unique<download_task>());
     registry.add(std::make_unique<deposit_task>());
     registry.add(std::make_unique<compute_task>());

@@ -90,7 +90,7 @@ private:
 std::unique_ptr<const workload> compute_task::make(const scenario_settings& settings) const {
     const auto n = settings.params.integer("n");
     if (static_cast<std::size_t>(n) < settings.tasks)
-        throw usage_error(fmt::format("--n {} is smaller than --tasks {}: every part needs a number", n, settings.tasks));
+        throw usage_error(fmt::format("`n` {} is smaller than `tasks` {}: every part needs a number", n, settings.tasks));
     return std::make_unique<compute_workload>(n, settings.params.integer("yield-every"));
 }
 

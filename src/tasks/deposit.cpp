@@ -141,7 +141,7 @@ std::unique_ptr<const workload> deposit_task::make(const scenario_settings& sett
         std::int64_t total = 0;
         for (std::size_t i = 0; i < settings.tasks; ++i) total = account::after_deposit(total, amount);
     } catch (const std::exception& e) {
-        throw usage_error(fmt::format("--amount {}: {}", amount, e.what()));
+        throw usage_error(fmt::format("`amount` {}: {}", amount, e.what()));
     }
     return std::make_unique<deposit_workload>(amount, settings.params.number("hold"),
                                               parse_sync(settings.params.choice("sync")), settings.memory);

@@ -50,7 +50,7 @@ private:
 std::unique_ptr<const workload> download_task::make(const scenario_settings& settings) const {
     const double min_s = settings.params.number("min");
     const double max_s = settings.params.number("max");
-    if (min_s > max_s) throw usage_error(fmt::format("--min {} is above --max {}", min_s, max_s));
+    if (min_s > max_s) throw usage_error(fmt::format("`min` {} is above `max` {}", min_s, max_s));
     return std::make_unique<download_workload>(min_s, max_s);
 }
 

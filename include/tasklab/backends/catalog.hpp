@@ -5,8 +5,12 @@
 #include <vector>
 
 #include "tasklab/backend.hpp"
+#include "tasklab/registry.hpp"
 
 namespace tasklab {
+
+/// Registers sequential, coroutine, thread and fork, in that order.
+void add_builtin_backends(registry& r);
 
 /// "sequential", "coroutine", "thread", "fork".
 const std::vector<std::string_view>& backend_names();

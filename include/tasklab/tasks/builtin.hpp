@@ -4,6 +4,6 @@
 namespace tasklab {
 
 /// Registers download, deposit and compute.
-void add_builtin_tasks(task_registry& registry);
+void add_builtin_tasks(registry& registry);
 
 }  // namespace tasklab
