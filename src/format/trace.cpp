@@ -19,21 +19,21 @@ namespace {
 
 using nlohmann::json;
 
-/// Where a backend's tasks go in the trace.
+/// Where a run's tasks go in the trace, from what its backend said of itself (run_report::
+/// workers, ::interleaved): a backend this file has never heard of is placed by the same rule.
 enum class layout {
-    threads,    // one synthetic process; tasks on the OS thread that ran them
-    coroutine,  // one synthetic process; one synthetic track per task (they share one OS thread)
-    processes,  // each task in its own real process (pid = tid = the child's pid)
+    threads,      // one synthetic process; tasks on the OS thread that ran them
+    interleaved,  // one synthetic process; one synthetic track per task (they share threads)
+    processes,    // each task in its own real process (pid = tid = the child's pid)
 };
 
-layout layout_of(std::string_view backend) {
-    if (backend == "coroutine") return layout::coroutine;
-    if (backend == "fork") return layout::processes;
-    return layout::threads;  // sequential, thread, and any backend this file does not know
+layout layout_of(const run_report& run) {
+    if (run.workers == worker_kind::process) return layout::processes;
+    return run.interleaved ? layout::interleaved : layout::threads;
 }
 
-/// Synthetic coroutine tracks: far above any real thread id the kernel hands out by default.
-constexpr std::int64_t coroutine_tid_base = 1'000'000;
+/// Synthetic tracks of interleaved tasks: far above any real thread id the kernel hands out by default.
+constexpr std::int64_t interleaved_tid_base = 1'000'000;
 
 json metadata(std::string_view what, std::int64_t pid, std::int64_t tid, json args) {
     return json{{"ph", "M"}, {"name", what}, {"pid", pid}, {"tid", tid}, {"args", std::move(args)}};
@@ -60,7 +60,7 @@ std::string trace(const comparison& c) {
     // Synthetic pids 1, 2, 3... in report order, skipping any pid a fork child really had.
     std::set<std::int64_t> real_pids;
     for (const auto& r : c.results)
-        if (!r.runs.empty() && layout_of(r.representative().backend) == layout::processes)
+        if (!r.runs.empty() && layout_of(r.representative()) == layout::processes)
             for (const auto& rec : r.representative().records)
                 if (rec.started) real_pids.insert(rec.worker);
     std::int64_t next_pid = 1;
@@ -75,7 +75,7 @@ std::string trace(const comparison& c) {
     for (const auto& r : c.results) {
         if (r.runs.empty()) continue;
         const auto& run = r.representative();
-        const layout how = layout_of(run.backend);
+        const layout how = layout_of(run);
         std::int64_t pid = 0;
         if (how != layout::processes) {
             pid = synthetic_pid();
@@ -92,8 +92,8 @@ std::string trace(const comparison& c) {
                     events.push_back(metadata("thread_name", pid, tid,
                                               {{"name", fmt::format("{} thread {}", run.backend, tid)}}));
                 break;
-            case layout::coroutine:
-                tid = coroutine_tid_base + static_cast<std::int64_t>(rec.index);
+            case layout::interleaved:
+                tid = interleaved_tid_base + static_cast<std::int64_t>(rec.index);
                 events.push_back(metadata("thread_name", pid, tid,
                                           {{"name", fmt::format("task {}", rec.index)}, {"os_tid", rec.worker}}));
                 events.push_back(metadata("thread_sort_index", pid, tid, {{"sort_index", rec.index}}));
@@ -115,7 +115,7 @@ std::string trace(const comparison& c) {
                       {"worker", rec.worker}};
             if (!rec.error.empty()) args["error"] = rec.error;
             if (rec.cpu_ns >= 0) args["cpu_ms"] = static_cast<double>(rec.cpu_ns) / 1e6;
-            if (how == layout::coroutine) args["os_tid"] = rec.worker;
+            if (how == layout::interleaved) args["os_tid"] = rec.worker;
             if (rec.waits_truncated) args["waits_truncated"] = true;
             events.push_back(json{{"ph", "X"},
                                   {"name", fmt::format("task {}", rec.index)},
