@@ -131,7 +131,6 @@ private:
     friend class held_lock;
     friend void spawn_task(const asio::any_io_executor& executor, context& ctx) noexcept;
     friend void run_task(asio::io_context& loop, context& ctx) noexcept;
-void run_task(asio::io_context& loop, context& ctx) noexcept;
 
     void* shared_memory() const noexcept;
     awaitable<held_lock> acquire(mutex& m);
