@@ -41,7 +41,7 @@ public:
     /// against the monotonic clock, so a clock step costs one slice at most.)
     std::optional<bool> try_lock_for(std::int64_t wait_ns);
     /// After a lock that returned true, once the guarded data is repaired. Unlocking without
-    /// it would make the mutex unusable for good (ENOTRECOVERABLE), so lock_guard calls it
+    /// it would make the mutex unusable for good (ENOTRECOVERABLE), so held_lock calls it
     /// on unlock if the task did not.
     void make_consistent();
     void unlock() noexcept;
