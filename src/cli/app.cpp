@@ -66,15 +66,21 @@ public:
         if (!file_) throw usage_error(fmt::format("{} {}: cannot write there: {}", option, path, std::strerror(errno)));
     }
     bool wanted() const { return !path_.empty(); }
-    void write(const std::string& text) {
-        if (!wanted()) return;
+    /// Renders the document only when this output was asked for: a trace or a JSON report of
+    /// a million tasks costs more than the run itself.
+    template <class Render>
+    void write(Render&& render) {
+        if (wanted()) put(render());
+    }
+
+private:
+    void put(const std::string& text) {
         std::ostream& out = file_.is_open() ? static_cast<std::ostream&>(file_) : std::cout;
         out << text;
         out.flush();
         if (!out) throw std::runtime_error(fmt::format("{} {}: write failed", option_, path_));
     }
 
-private:
     std::string option_;
     std::string path_;
     std::ofstream file_;
@@ -249,19 +255,18 @@ int run_command(const registry& reg, const run_request& req) {
     if (result.results.empty()) return exit_signal_base + stop_signal.load();
 
     const bool colour = cli::stdout_wants_colour();
-    if (req.format == "json")
-        stdout_out.write(format::json(result));
-    else if (req.format == "csv")
-        stdout_out.write(format::csv(result));
-    else if (req.format == "markdown")
-        stdout_out.write(format::markdown(result));
-    else
-        stdout_out.write(format::table(result, {colour}));
-    if (req.timeline) stdout_out.write("\n" + format::timeline(result, {cli::terminal_width(), 20, colour}));
-    json_out.write(format::json(result));
-    csv_out.write(format::csv(result));
-    markdown_out.write(format::markdown(result));
-    trace_out.write(format::trace(result));
+    stdout_out.write([&] {
+        if (req.format == "json") return format::json(result);
+        if (req.format == "csv") return format::csv(result);
+        if (req.format == "markdown") return format::markdown(result);
+        return format::table(result, {colour});
+    });
+    if (req.timeline)
+        stdout_out.write([&] { return "\n" + format::timeline(result, {cli::terminal_width(), 20, colour}); });
+    json_out.write([&] { return format::json(result); });
+    csv_out.write([&] { return format::csv(result); });
+    markdown_out.write([&] { return format::markdown(result); });
+    trace_out.write([&] { return format::trace(result); });
 
     const bool all_ok = std::all_of(result.results.begin(), result.results.end(), [](const backend_runs& r) {
         return std::all_of(r.runs.begin(), r.runs.end(), [](const run_report& rep) {
@@ -316,7 +321,7 @@ int bench_command(const bench_request& req) {
         std::fputs("\r\x1b[K", stderr);
         std::fflush(stderr);
     }
-    stdout_out.write(req.format == "json" ? bench::json(result) : bench::table(result, cli::stdout_wants_colour()));
+    stdout_out.write([&] { return req.format == "json" ? bench::json(result) : bench::table(result, cli::stdout_wants_colour()); });
 
     // A task that failed in the bench is a broken backend (exit 1); at --scale the thread
     // sweep is expected to meet the machine's ceiling, and says so.
