@@ -209,6 +209,7 @@ run_report backend::run(const scenario& s, const run_options& options) const {
         }
     report.wall_ns = any_started ? last_end : finished;
     report.cpu_s = cpu_after.total() - cpu_before.total();
+    report.window_ns = finished;
     report.result = s.work->conclude(report.records, shared_state);
     return report;
 }

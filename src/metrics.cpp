@@ -1,6 +1,10 @@
 #include "tasklab/metrics.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
+#include <limits>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -53,6 +57,8 @@ run_metrics measure(const run_report& report) {
     run_metrics m;
     m.wall_s = static_cast<double>(report.wall_ns) / 1e9;
     m.cpu_s = report.cpu_s;
+    m.window_s = static_cast<double>(report.window_ns) / 1e9;
+    std::int64_t first_start = std::numeric_limits<std::int64_t>::max(), last_end = 0;
     for (const auto& r : report.records) {
         if (r.status == task_status::ok)
             ++m.tasks_ok;
@@ -61,6 +67,8 @@ run_metrics measure(const run_report& report) {
         else
             ++m.tasks_failed;
         if (!r.started) continue;
+        first_start = std::min(first_start, r.start_ns);
+        last_end = std::max(last_end, r.end_ns);
         const double d = static_cast<double>(r.end_ns - r.start_ns) / 1e9;
         m.task_time_s += d;
         m.longest_task_s = std::max(m.longest_task_s, d);
@@ -81,16 +89,41 @@ run_metrics measure(const run_report& report) {
     m.children_sum_rss_mib = mib(report.usage.children_sum_rss_kib);
     m.voluntary_switches = static_cast<double>(report.usage.voluntary_switches);
     m.involuntary_switches = static_cast<double>(report.usage.involuntary_switches);
-    if (m.wall_s > 0) {
-        m.concurrency = m.task_time_s / m.wall_s;
-        m.parallelism = m.cpu_s / m.wall_s;
-    }
+    // The tasks' span against the window CPU time was measured over: what lies outside it is
+    // the run's machinery alone. (No task started: all of the window is.)
+    const double task_span_s = last_end > first_start ? static_cast<double>(last_end - first_start) / 1e9 : 0;
+    m.fixed_cost_s = std::max(0.0, m.window_s - task_span_s);
+    if (m.wall_s > 0) m.concurrency = m.task_time_s / m.wall_s;
+    // CPU time and the window it was taken over, never CPU against the tasks' span alone: the
+    // setup and teardown around the tasks cost CPU too.
+    if (m.window_s > 0) m.parallelism = m.cpu_s / m.window_s;
     m.max_in_flight = max_overlap(report.records);
     return m;
 }
 
-verdict judge(const run_metrics& m) noexcept {
-    return {m.concurrency >= concurrent_threshold, m.parallelism >= parallel_threshold};
+std::string_view to_string(unjudged u) noexcept {
+    switch (u) {
+    case unjudged::no: return "";
+    case unjudged::too_short: return "too short";
+    case unjudged::over_cores: return "over cores";
+    }
+    return "";
+}
+
+verdict judge(const run_metrics& m, unsigned cores) noexcept {
+    if (m.fixed_cost_s > fixed_cost_share_limit * m.window_s) return {false, false, unjudged::too_short};
+    // A little above the cores is rounding between two clocks; far above, they disagree.
+    if (m.parallelism > static_cast<double>(cores) * 1.05) return {false, false, unjudged::over_cores};
+    return {m.concurrency >= concurrent_threshold, m.parallelism >= parallel_threshold, unjudged::no};
+}
+
+verdict judge(const run_metrics& m) noexcept { return judge(m, usable_cores()); }
+
+unsigned usable_cores() noexcept {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return std::max(1u, std::thread::hardware_concurrency());
 }
 
 }  // namespace tasklab

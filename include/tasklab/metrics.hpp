@@ -2,6 +2,8 @@
 // Every figure a report shows, derived from a run report by pure functions.
 // Definitions: docs/measurements.md.
 #include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 #include "tasklab/report.hpp"
 
@@ -12,7 +14,9 @@ struct run_metrics {
     double cpu_s = 0;          // user+sys of the process and its reaped children
     double task_time_s = 0;    // sum over records of (end - start)
     double concurrency = 0;    // task_time_s / wall_s: tasks in flight on average
-    double parallelism = 0;    // cpu_s / wall_s: cores busy on average
+    double parallelism = 0;    // cpu_s / window_s: cores busy on average
+    double window_s = 0;       // what cpu_s was measured over (execute()'s start .. end)
+    double fixed_cost_s = 0;   // the window before the first task began and after the last ended
     std::size_t max_in_flight = 0;
     std::size_t tasks_ok = 0;
     std::size_t tasks_failed = 0;     // failed: threw, crashed, could not start, overran
@@ -35,10 +39,30 @@ run_metrics measure(const run_report& report);
 inline constexpr double concurrent_threshold = 1.2;
 inline constexpr double parallel_threshold = 1.2;
 
+/// A run is too short to judge when its fixed cost - setting up and tearing down around the
+/// tasks, measured in the run itself - is more than this share of the window: its figures then
+/// describe the machinery, not the tasks.
+inline constexpr double fixed_cost_share_limit = 0.1;
+
+/// Why a run gets no verdict.
+enum class unjudged : std::uint8_t {
+    no,          // judged
+    too_short,   // fixed_cost_s > fixed_cost_share_limit * window_s
+    over_cores,  // parallelism above the cores this process may use: the clocks disagree
+};
+
+std::string_view to_string(unjudged u) noexcept;  // "", "too short", "over cores"
+
 struct verdict {
     bool concurrent = false;   // concurrency >= concurrent_threshold
     bool parallel = false;     // parallelism >= parallel_threshold
+    unjudged why_not = unjudged::no;  // when not no, concurrent and parallel are both false
 };
-verdict judge(const run_metrics& m) noexcept;
+/// `cores`: how many the process may run on (usable_cores()).
+verdict judge(const run_metrics& m, unsigned cores) noexcept;
+verdict judge(const run_metrics& m) noexcept;  // with usable_cores()
+
+/// The cores this process may run on (its CPU affinity), at least 1.
+unsigned usable_cores() noexcept;
 
 }  // namespace tasklab

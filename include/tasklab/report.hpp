@@ -88,7 +88,8 @@ struct run_report {
     bool interleaved = false;   // several tasks were in flight on one worker at once
     std::int64_t origin_ns = 0; // the run's start on the monotonic clock (record times are relative)
     std::int64_t wall_ns = 0;   // run start .. last task's end
-    double cpu_s = 0;           // user+sys of the process and its reaped children over the run
+    double cpu_s = 0;           // user+sys of the process and its reaped children over the window
+    std::int64_t window_ns = 0; // what cpu_s was measured over: execute()'s start .. its end
     sharing memory = sharing::shared;
     std::vector<task_record> records;
     outcome result;

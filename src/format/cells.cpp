@@ -133,13 +133,20 @@ std::string aligned(const table_text& t, const std::string& header_on, const std
 }
 
 std::vector<std::string> ranking_lines(const comparison& c) {
+    // A ratio of two runs that were mostly setup and teardown compares the machinery, not the
+    // models: it is printed, and said so.
+    const auto too_short = [&](const std::string& backend) {
+        for (const auto& r : c.results)
+            if (r.backend == backend && !r.runs.empty()) return judge(r.medians()).why_not == unjudged::too_short;
+        return false;
+    };
     std::vector<std::string> out;
     for (const auto& s : rank_by_wall(c)) {
-        if (c.runs > 1)
-            out.push_back(fmt::format("{} ran {:.2f} ± {:.2f} times faster than {}", s.faster, s.ratio.ratio,
-                                      s.ratio.stddev, s.slower));
-        else
-            out.push_back(fmt::format("{} ran {:.2f} times faster than {}", s.faster, s.ratio.ratio, s.slower));
+        auto line = c.runs > 1 ? fmt::format("{} ran {:.2f} ± {:.2f} times faster than {}", s.faster, s.ratio.ratio,
+                                             s.ratio.stddev, s.slower)
+                               : fmt::format("{} ran {:.2f} times faster than {}", s.faster, s.ratio.ratio, s.slower);
+        if (too_short(s.faster) || too_short(s.slower)) line += " (too short to judge: mostly setup and teardown)";
+        out.push_back(std::move(line));
     }
     return out;
 }
