@@ -370,21 +370,22 @@ TEST_CASE("cli: output piped to files has no escape codes and no progress lines"
     CHECK(o.out.find("thread ran") != std::string::npos);
 }
 
-TEST_CASE("cli: exports go to files and to stdout from one run", "[cli]") {
+TEST_CASE("cli: exports go to files beside the report on stdout, from one run", "[cli]") {
     char dir_template[] = "/tmp/tasklab-export-XXXXXX";
     const std::string dir = ::mkdtemp(dir_template);
     const auto o = tasklab_cli("run deposit --tasks 5 --sync none --backend sequential,coroutine --runs 2 --quiet"
                                " --export-json " + dir + "/r.json --export-csv " + dir + "/r.csv"
-                               " --export-markdown - --trace " + dir + "/t.json");
+                               " --export-markdown " + dir + "/r.md --trace " + dir + "/t.json");
     CHECK(o.code == 0);
-    CHECK(o.out.find("| backend |") != std::string::npos);   // the Markdown, on stdout
-    CHECK(o.out.find("coroutine ran") != std::string::npos);  // after the table
+    CHECK(o.out.find("coroutine ran") != std::string::npos);  // the table, on stdout
+    CHECK(o.out.find("| backend |") == std::string::npos);    // and nothing else
+    CHECK(slurp(dir + "/r.md").find("| backend |") != std::string::npos);
     const auto doc = nlohmann::json::parse(slurp(dir + "/r.json"));
     CHECK(doc["results"].size() == 2);
     CHECK(slurp(dir + "/r.csv").find("wall_s_median") != std::string::npos);
     const auto trace = nlohmann::json::parse(slurp(dir + "/t.json"));
     CHECK(trace["traceEvents"].size() > 10);
-    for (auto f : {"/r.json", "/r.csv", "/t.json"}) ::unlink((dir + f).c_str());
+    for (auto f : {"/r.json", "/r.csv", "/r.md", "/t.json"}) ::unlink((dir + f).c_str());
     ::rmdir(dir.c_str());
 
     require_usage_error("run download --export-json /nonexistent-dir/r.json", "--export-json");
@@ -395,4 +396,40 @@ TEST_CASE("cli: exports go to files and to stdout from one run", "[cli]") {
     require_usage_error("run download --format yaml", "--format");
     require_usage_error("run download --format json --timeline", "--timeline");
     require_usage_error("run download --format csv --timeline", "--timeline");
+}
+
+TEST_CASE("cli: one document per stream - an export to stdout is refused", "[cli]") {
+    for (const auto* args : {"--format json --export-csv -", "--format json --export-json -", "--trace -",
+                             "--export-markdown -", "--format csv --export-json -"})
+        require_usage_error(std::string("run download --tasks 2 --runs 1 ") + args, "standard output already carries");
+}
+
+TEST_CASE("cli: an empty value is refused, never taken for the default", "[cli]") {
+    require_usage_error("run download --tasks ''", "--tasks: an empty value");
+    require_usage_error("run download --tasks= --runs 1", "--tasks=: an empty value");
+    require_usage_error("run download --fail ''", "--fail: an empty value");
+    require_usage_error("run download --export-json ''", "--export-json: an empty value");
+    require_usage_error("run deposit --hold ''", "--hold: an empty value");
+    require_usage_error("bench --rounds ''", "--rounds: an empty value");
+}
+
+TEST_CASE("cli: CLI11's own errors read like tasklab's, and sub-help has no top-level footer", "[cli]") {
+    require_usage_error("run download --tasks 3 --tasks 4", "tasklab: --tasks");
+    const auto help = tasklab_cli("run download --help");
+    CHECK(help.code == 0);
+    CHECK(help.out.find("With no command") == std::string::npos);
+    CHECK(tasklab_cli("--help").out.find("With no command, tasklab runs the demo.") != std::string::npos);
+}
+
+TEST_CASE("cli: a run too short to judge says so instead of a verdict", "[cli]") {
+    for (const auto* args : {"run compute --n 1000 --tasks 2 --backend sequential,coroutine --runs 1 --quiet",
+                             "run deposit --tasks 1 --time-scale 0.01 --backend coroutine,sequential --runs 1 --quiet"}) {
+        INFO("tasklab " << args);
+        const auto o = tasklab_cli(args);
+        CHECK(o.code == 0);
+        CHECK(o.out.find("sequential  too short to judge") != std::string::npos);
+        CHECK(o.out.find("coroutine   too short to judge") != std::string::npos);
+        CHECK(o.out.find("cores busy") == std::string::npos);  // no verdict line
+        CHECK(o.out.find("(too short to judge: mostly setup and teardown)") != std::string::npos);  // nor ranking
+    }
 }

@@ -224,6 +224,13 @@ int run_command(const registry& reg, const run_request& req) {
         throw usage_error(fmt::format("--timeline draws for a person and would break --format {}: use --export-{} "
                                       "FILE for the {} and keep the table on stdout",
                                       req.format, req.format, req.format));
+    // One document per stream: stdout carries the report, so no export may go there too.
+    for (const auto& [option, path] : {std::pair{"--export-json", &req.export_json}, std::pair{"--export-csv", &req.export_csv},
+                                       std::pair{"--export-markdown", &req.export_markdown}, std::pair{"--trace", &req.trace_file}})
+        if (*path == "-")
+            throw usage_error(fmt::format("{} -: standard output already carries the report (--format {}), and two "
+                                          "documents on one stream can be read as neither: write it to a file",
+                                          option, req.format));
     output stdout_out("--format", "-");
     output json_out("--export-json", req.export_json);
     output csv_out("--export-csv", req.export_csv);
@@ -374,11 +381,11 @@ void add_run_options(CLI::App& cmd, run_request& req) {
         ->capture_default_str();
     cmd.add_option("--runs", req.runs, "measured runs per backend (statistics over them)")->type_name("R")->capture_default_str();
     cmd.add_option("--warmup", req.warmup, "unmeasured runs per backend before them")->type_name("W")->capture_default_str();
-    cmd.add_option("--export-json", req.export_json, "also write the JSON report to FILE (- for stdout)")
+    cmd.add_option("--export-json", req.export_json, "also write the JSON report to FILE")
         ->type_name("FILE");
-    cmd.add_option("--export-csv", req.export_csv, "also write the CSV report to FILE (- for stdout)")
+    cmd.add_option("--export-csv", req.export_csv, "also write the CSV report to FILE")
         ->type_name("FILE");
-    cmd.add_option("--export-markdown", req.export_markdown, "also write the Markdown report to FILE (- for stdout)")
+    cmd.add_option("--export-markdown", req.export_markdown, "also write the Markdown report to FILE")
         ->type_name("FILE");
     cmd.add_flag("--timeline", req.timeline, "draw each backend's tasks over time after the report");
     cmd.add_option("--trace", req.trace_file, "write a Chrome trace (Perfetto, chrome://tracing) to FILE")
@@ -414,19 +421,20 @@ void add_run_options(CLI::App& cmd, run_request& req) {
 
 }  // namespace
 
+/// Every option that takes a value refuses an empty one (`--tasks ''`, `--tasks=`,
+/// `--export-json ''`): it would otherwise mean "the default" or "nothing", silently.
+void refuse_empty_values(CLI::App& app) {
+    const CLI::Validator non_empty(
+        [](std::string& value) { return value.empty() ? std::string("an empty value; give one or leave the option out") : std::string(); },
+        "", "non-empty");
+    for (auto* opt : app.get_options([](CLI::Option* o) { return o->get_type_size_min() > 0; })) opt->check(non_empty);
+    for (auto* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_empty_values(*sub);
+}
+
 int run_cli(const registry& registry, int argc, char** argv) {
     CLI::App app{"tasklab runs the same tasks under different concurrency models and measures the difference."};
     app.set_version_flag("--version", std::string("tasklab ") + version);
     app.require_subcommand(0, 1);
-    app.footer(
-        "With no command, tasklab runs the demo.\n"
-        "Exit codes: 0 ok; 1 a task failed, was cancelled or a result check failed; 2 bad usage (nothing ran);\n"
-        "130/143 stopped by SIGINT/SIGTERM (the partial report is printed).\n"
-        "Examples:\n"
-        "  tasklab run download --tasks 10 --backend all\n"
-        "  tasklab run deposit --tasks 100 --sync none --backend coroutine,thread --format json\n"
-        "  tasklab run compute --tasks 2 --backend sequential,thread\n"
-        "  tasklab bench --format json");
 
     auto* run = app.add_subcommand("run", "run one task type on one or more backends and compare them");
     run->require_subcommand(0, 1);
@@ -464,7 +472,24 @@ int run_cli(const registry& registry, int argc, char** argv) {
     bench_cmd->add_flag("-q,--quiet", bench_req.quiet, "no progress line on stderr");
 
 
+    // After the subcommands, which would otherwise inherit it: "with no command" is the top
+    // level's alone.
+    app.footer(
+        "With no command, tasklab runs the demo.\n"
+        "Exit codes: 0 ok; 1 a task failed, was cancelled or a result check failed; 2 bad usage (nothing ran);\n"
+        "130/143 stopped by SIGINT/SIGTERM (the partial report is printed).\n"
+        "Examples:\n"
+        "  tasklab run download --tasks 10 --backend all\n"
+        "  tasklab run deposit --tasks 100 --sync none --backend coroutine,thread --format json\n"
+        "  tasklab run compute --tasks 2 --backend sequential,thread\n"
+        "  tasklab bench --format json");
+    refuse_empty_values(app);
+
     try {
+        // CLI11 reads `--tasks=` as `--tasks` and takes the next argument for its value.
+        for (int i = 1; i < argc; ++i)
+            if (const std::string_view arg = argv[i]; arg.starts_with("--") && arg.ends_with("="))
+                throw usage_error(fmt::format("{}: an empty value; give one or leave the option out", arg));
         app.parse(argc, argv);
         if (*run) {
             const auto extras = app.remaining(true);  // from every level: run and its task
@@ -486,8 +511,10 @@ int run_cli(const registry& registry, int argc, char** argv) {
         (void)demo;
         return cli::run_demo(registry, {cli::stdout_wants_colour(), cli::terminal_width(), demo_quiet}, std::cout);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);  // prints help/version to stdout, errors to stderr
-        return code == 0 ? exit_ok : exit_usage;
+        if (e.get_exit_code() == 0) return app.exit(e) == 0 ? exit_ok : exit_usage;  // --help, --version
+        // Worded like every other usage error; CLI11's own words after the prefix.
+        std::cerr << "tasklab: " << e.what() << " (see tasklab --help)\n";
+        return exit_usage;
     } catch (const usage_error& e) {
         std::cerr << "tasklab: " << with_options(e.what()) << "\n";
         return exit_usage;
