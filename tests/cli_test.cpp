@@ -433,3 +433,24 @@ TEST_CASE("cli: a run too short to judge says so instead of a verdict", "[cli]")
         CHECK(o.out.find("(too short to judge: mostly setup and teardown)") != std::string::npos);  // nor ranking
     }
 }
+
+TEST_CASE("cli: with stdout or stderr closed, an export gets its own document only", "[cli]") {
+    char dir_template[] = "/tmp/tasklab-closed-XXXXXX";
+    const std::string dir = ::mkdtemp(dir_template);
+    for (const auto* closed : {">&-", "2>&- >/dev/null", ">&- 2>&-"}) {
+        INFO("closed: " << closed);
+        for (const auto& [option, file] : {std::pair{"--export-json", "/r.json"}, std::pair{"--trace", "/t.json"}}) {
+            const std::string path = dir + file;
+            const std::string cmd = std::string(TASKLAB_EXE) + " run download --tasks 2 --runs 1 --time-scale 0.001 " +
+                                    option + " " + path + " " + closed + " </dev/null";
+            const int status = std::system(cmd.c_str());
+            CHECK(WIFEXITED(status));
+            CHECK(WEXITSTATUS(status) == 0);
+            const auto text = slurp(path);
+            CHECK_NOTHROW(nlohmann::json::parse(text));  // JSON alone: no table in it
+            CHECK(text.find("backend      wall") == std::string::npos);
+            ::unlink(path.c_str());
+        }
+    }
+    ::rmdir(dir.c_str());
+}

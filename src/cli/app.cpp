@@ -1,7 +1,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -431,7 +433,23 @@ void refuse_empty_values(CLI::App& app) {
     for (auto* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_empty_values(*sub);
 }
 
+/// A standard stream closed at start (`>&-`) would be taken by the first file opened, and an
+/// export would receive the report meant for stdout. Each closed one is opened on /dev/null:
+/// what was closed stays unwritten, and every file gets only its own document.
+void open_closed_standard_streams() noexcept {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        // The lowest free descriptor: fd itself, since the ones below it are open by now.
+        const int null = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (null >= 0 && null != fd) {
+            ::dup2(null, fd);
+            ::close(null);
+        }
+    }
+}
+
 int run_cli(const registry& registry, int argc, char** argv) {
+    open_closed_standard_streams();
     CLI::App app{"tasklab runs the same tasks under different concurrency models and measures the difference."};
     app.set_version_flag("--version", std::string("tasklab ") + version);
     app.require_subcommand(0, 1);
