@@ -454,3 +454,21 @@ TEST_CASE("cli: with stdout or stderr closed, an export gets its own document on
     }
     ::rmdir(dir.c_str());
 }
+
+TEST_CASE("cli: small things a newcomer reads", "[cli]") {
+    // A write error says why.
+    auto o = tasklab_cli("run download --tasks 1 --runs 1 --time-scale 0.001 --quiet --export-json /dev/full");
+    CHECK(o.code == 1);
+    CHECK(o.err.find("--export-json /dev/full: write failed: No space left on device") != std::string::npos);
+    const std::string err_file = "/tmp/tasklab-full-" + std::to_string(::getpid());
+    const int status = std::system((std::string(TASKLAB_EXE) +
+                                    " run download --tasks 1 --runs 1 --time-scale 0.001 --quiet >/dev/full 2>" + err_file)
+                                       .c_str());
+    CHECK(WEXITSTATUS(status) == 1);
+    CHECK(slurp(err_file).find("standard output: write failed: No space left on device") != std::string::npos);
+    ::unlink(err_file.c_str());
+    // One task is a task; and -n is not --tasks, since compute has --n.
+    o = tasklab_cli("run download --tasks 1 --runs 1 --time-scale 0.001 --quiet --backend coroutine");
+    CHECK(o.out.find("download x 1 task  seed") != std::string::npos);
+    require_usage_error("run compute -n 4", "unknown argument(s): -n 4");
+}

@@ -78,9 +78,13 @@ public:
 private:
     void put(const std::string& text) {
         std::ostream& out = file_.is_open() ? static_cast<std::ostream&>(file_) : std::cout;
+        errno = 0;  // a stream keeps no error code: errno after the failed write is the only one
         out << text;
         out.flush();
-        if (!out) throw std::runtime_error(fmt::format("{} {}: write failed", option_, path_));
+        if (!out)
+            throw std::runtime_error(fmt::format("{}: write failed: {}",
+                                                 path_ == "-" ? "standard output" : option_ + " " + path_,
+                                                 errno != 0 ? std::strerror(errno) : "unknown error"));
     }
 
     std::string option_;
@@ -359,7 +363,7 @@ void add_run_options(CLI::App& cmd, run_request& req) {
     cmd.add_option("-b,--backend", req.backends, "backends to compare: name,name,... or all")
         ->type_name("LIST")
         ->capture_default_str();
-    cmd.add_option("-n,--tasks", req.tasks,
+    cmd.add_option("--tasks", req.tasks,
                    fmt::format("number of tasks (default {})", req.type->default_tasks()))
         ->type_name("N");
     cmd.add_option("--seed", req.seed, "seed of the random durations; the same seed, the same run")
@@ -485,7 +489,7 @@ int run_cli(const registry& registry, int argc, char** argv) {
         ->add_option("--rounds", bench_req.rounds, "measured rounds, alternating raw and tasklab (default 7; --scale: 3)")
         ->type_name("R");
     bench_cmd
-        ->add_option("-n,--tasks", bench_req.tasks, "N of every probe (default: each its own; --scale: the largest N)")
+        ->add_option("--tasks", bench_req.tasks, "N of every probe (default: each its own; --scale: the largest N)")
         ->type_name("N");
     bench_cmd->add_flag("-q,--quiet", bench_req.quiet, "no progress line on stderr");
 

@@ -12,8 +12,8 @@ std::string scenario_line(const comparison& c) {
     std::vector<std::string> params;
     for (const auto& [name, value] : s.params.all())
         std::visit([&](const auto& v) { params.push_back(fmt::format("{}={}", name, v)); }, value);
-    std::string line = fmt::format("{} x {} tasks  seed {}  time scale {} (1 simulated s = {} s)", s.task, s.tasks,
-                                   s.seed, s.time_scale, s.time_scale);
+    std::string line = fmt::format("{} x {} task{}  seed {}  time scale {} (1 simulated s = {} s)", s.task, s.tasks,
+                                   s.tasks == 1 ? "" : "s", s.seed, s.time_scale, s.time_scale);
     if (!params.empty()) line += fmt::format("  {}", fmt::join(params, " "));
     if (s.memory != sharing::shared) line += fmt::format("  memory {}", to_string(s.memory));
     if (s.timeout > 0) line += fmt::format("  timeout {} simulated s", s.timeout);
