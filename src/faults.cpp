@@ -50,7 +50,9 @@ faulty_workload::faulty_workload(std::shared_ptr<const workload> inner, fault_pl
 awaitable<task_result> faulty_workload::run(context& ctx) const {
     const auto i = ctx.index();
     if (listed(plan_.fail, i)) throw std::runtime_error(fmt::format("task {} failed on purpose (its fault plan: fail)", i));
-    if (plan_.fail_rate > 0 && seeded_unit(ctx.identity().seed ^ fail_salt, i) < plan_.fail_rate)
+    // The rate draws among the tasks no list names: a listed task keeps the fault it was given.
+    const bool has_listed_fault = listed(plan_.hang, i) || listed(plan_.spin, i) || listed(plan_.crash, i);
+    if (!has_listed_fault && plan_.fail_rate > 0 && seeded_unit(ctx.identity().seed ^ fail_salt, i) < plan_.fail_rate)
         throw std::runtime_error(fmt::format("task {} failed on purpose (its fault plan: fail-rate {})", i, plan_.fail_rate));
     if (listed(plan_.hang, i)) {
         co_await ctx.sleep_for(sim_seconds(1e12));  // until its timeout or the run's stop

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <utility>
 
 #include "faults_workload.hpp"
 #include "tasklab/errors.hpp"
@@ -23,6 +26,16 @@ void check_faults(const scenario_settings& s) {
     check_indices("crash", f.crash, s.tasks);
     check_indices("hang", f.hang, s.tasks);
     check_indices("spin", f.spin, s.tasks);
+    // A task has one fault at a time: two would hide each other (a hang never reaches its crash).
+    const std::pair<const char*, const std::vector<std::size_t>*> lists[] = {
+        {"fail", &f.fail}, {"crash", &f.crash}, {"hang", &f.hang}, {"spin", &f.spin}};
+    for (std::size_t a = 0; a < std::size(lists); ++a)
+        for (std::size_t b = a + 1; b < std::size(lists); ++b)
+            for (const auto i : *lists[a].second)
+                if (std::find(lists[b].second->begin(), lists[b].second->end(), i) != lists[b].second->end())
+                    throw usage_error(fmt::format("`{}` {} and `{}` {}: a task has one fault at a time, and the first "
+                                                  "would hide the second; name task {} in one of them",
+                                                  lists[a].first, i, lists[b].first, i, i));
     if (!(f.fail_rate >= 0 && f.fail_rate <= 1))
         throw usage_error(fmt::format("`fail-rate`: expected a probability from 0 to 1, got {}", f.fail_rate));
     if (!f.crash.empty() && f.crash_signal <= 0)

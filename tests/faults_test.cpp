@@ -341,3 +341,29 @@ TEST_CASE("faults: --crash and --spin are refused where they would take tasklab 
     CHECK_THROWS_AS(make_with("download", 2, {}, 0.05, [](scenario_settings& st) { st.faults.fail = {2}; }),
                     usage_error);  // no task 2
 }
+
+TEST_CASE("faults: a task named by two faults is refused; --fail-rate spares listed tasks", "[faults]") {
+    const auto both = [](auto set) {
+        return [set](scenario_settings& st) {
+            st.timeout = 1;
+            set(st.faults);
+        };
+    };
+    CHECK_THROWS_WITH(make_with("download", 3, {}, 0.05, both([](fault_plan& f) { f.crash = {1}, f.hang = {1}; })),
+                      Catch::Contains("`crash` 1 and `hang` 1: a task has one fault at a time"));
+    CHECK_THROWS_WITH(make_with("download", 3, {}, 0.05, both([](fault_plan& f) { f.crash = {1}, f.spin = {0, 1}; })),
+                      Catch::Contains("`crash` 1 and `spin` 1"));
+    CHECK_THROWS_WITH(make_with("download", 3, {}, 0.05, both([](fault_plan& f) { f.fail = {2}, f.hang = {2}; })),
+                      Catch::Contains("`fail` 2 and `hang` 2"));
+    CHECK_NOTHROW(make_with("download", 3, {}, 0.05, both([](fault_plan& f) { f.crash = {1}, f.hang = {2}; })));
+
+    // Every task drawn to fail, but the hung one hangs: it is cancelled at its timeout, not failed.
+    const auto s = make_with("download", 4, {{"min", "1"}, {"max", "1"}}, 0.01, [](scenario_settings& st) {
+        st.timeout = 2;
+        st.faults.fail_rate = 1;
+        st.faults.hang = {3};
+    });
+    const auto m = measure(make_backend("coroutine")->run(s));
+    CHECK(m.tasks_failed == 3);
+    CHECK(m.tasks_cancelled == 1);
+}

@@ -11,7 +11,7 @@ namespace tasklab {
 
 struct fault_plan {
     std::vector<std::size_t> fail;   // these tasks throw at their start
-    double fail_rate = 0;            // and each task throws with this probability (seeded)
+    double fail_rate = 0;            // and each task no list names throws with this probability (seeded)
     std::vector<std::size_t> crash;  // these tasks' processes die of crash_signal at their
                                      // first wait (inside the lock, for deposit --sync lock)
     int crash_signal = SIGSEGV;

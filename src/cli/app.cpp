@@ -399,7 +399,7 @@ void add_run_options(CLI::App& cmd, run_request& req) {
     cmd.add_flag("-q,--quiet", req.quiet, "no progress line on stderr");
     const auto* faults = "Faults on purpose (docs/failures.md)";
     cmd.add_option("--fail", req.fail, "these tasks throw at their start")->type_name("I,J")->group(faults);
-    cmd.add_option("--fail-rate", req.fail_rate, "each task throws with this probability (seeded)")
+    cmd.add_option("--fail-rate", req.fail_rate, "each task not named by another fault option throws with this probability (seeded)")
         ->type_name("P")
         ->group(faults);
     cmd.add_option("--crash", req.crash, "these tasks' processes die at their first wait (fork only)")
