@@ -472,3 +472,19 @@ TEST_CASE("cli: small things a newcomer reads", "[cli]") {
     CHECK(o.out.find("download x 1 task  seed") != std::string::npos);
     require_usage_error("run compute -n 4", "unknown argument(s): -n 4");
 }
+
+TEST_CASE("cli: a failed check shows in the table, with every run that did not end clean", "[cli]") {
+    const auto o = tasklab_cli("run flaky_check --tasks 2 --runs 4 --backend sequential --quiet", TASKLAB_TEST_EXE);
+    INFO(o.out);
+    CHECK(o.code == 1);
+    // The row shows one run's check, passed or FAILED; the lines below it name the others.
+    CHECK((o.out.find("passed: every second run fails") != std::string::npos ||
+           o.out.find("FAILED: every second run fails") != std::string::npos));
+    CHECK(o.out.find("run 2 of 4: check failed: every second run fails") != std::string::npos);
+    CHECK(o.out.find("run 4 of 4: check failed: every second run fails") != std::string::npos);
+    CHECK(o.out.find("run 1 of 4:") == std::string::npos);
+    CHECK(o.out.find("run 3 of 4:") == std::string::npos);
+    const auto md = tasklab_cli("run flaky_check --tasks 2 --runs 2 --backend sequential --quiet --format markdown",
+                                TASKLAB_TEST_EXE);
+    CHECK(md.out.find("  - run 2 of 2: check failed") != std::string::npos);
+}

@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <atomic>
 #include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -63,6 +64,31 @@ public:
             }
         };
         return std::make_unique<w>(s.params.integer("at"));
+    }
+};
+
+// Its check fails on every second run of a scenario: the run shown can be clean while another
+// run failed.
+class flaky_check_task final : public task_type {
+public:
+    std::string_view name() const override { return "flaky_check"; }
+    std::string_view summary() const override { return "test: the check fails on every second run"; }
+    std::vector<param_spec> params() const override { return {}; }
+    std::unique_ptr<const workload> make(const scenario_settings&) const override {
+        struct w final : workload {
+            mutable std::atomic<int> runs{0};
+            awaitable<task_result> run(context& ctx) const override {
+                co_await ctx.yield();
+                co_return task_result{1};
+            }
+            outcome conclude(std::span<const task_record> records, const void* shared) const override {
+                auto out = workload::conclude(records, shared);
+                out.check = "every second run fails";
+                out.check_passed = ++runs % 2 == 1;
+                return out;
+            }
+        };
+        return std::make_unique<w>();
     }
 };
 
@@ -195,6 +221,7 @@ void add_test_tasks(registry& r) {
     r.add(std::make_unique<die_task>());
     r.add(std::make_unique<gather_task>());
     r.add(std::make_unique<bad_result_task>());
+    r.add(std::make_unique<flaky_check_task>());
 }
 
 const registry& all_task_types() {

@@ -72,7 +72,7 @@ table_text main_table(const comparison& c) {
             row.push_back(s ? fmt::format("{}", s->actual) : "-");
             row.push_back(s ? fmt::format("{}", s->lost()) : "-");
         }
-        if (any_check) row.push_back(rep.result.check.empty() ? "-" : rep.result.check);
+        if (any_check) row.push_back(check_cell(rep.result));
         t.rows.push_back(std::move(row));
     }
     return t;
@@ -129,6 +129,30 @@ std::string aligned(const table_text& t, const std::string& header_on, const std
     std::string out = header_on + line(t.headers);
     if (!header_off.empty()) out.insert(out.size() - 1, header_off);
     for (const auto& row : t.rows) out += line(row);
+    return out;
+}
+
+std::string check_cell(const outcome& result) {
+    if (result.check.empty()) return "-";
+    return fmt::format("{}: {}", result.check_passed ? "passed" : "FAILED", result.check);
+}
+
+std::vector<std::string> unclean_runs(const backend_runs& r) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < r.runs.size(); ++i) {
+        const auto& m = r.metrics[i];
+        const auto& result = r.runs[i].result;
+        std::vector<std::string> how;
+        if (m.tasks_failed > 0) how.push_back(fmt::format("{} task(s) failed", m.tasks_failed));
+        if (m.tasks_cancelled > 0) how.push_back(fmt::format("{} task(s) cancelled", m.tasks_cancelled));
+        if (!result.check_passed) {
+            auto failed = fmt::format("check failed: {}", result.check);
+            if (result.shared && result.shared->lost() != 0) failed += fmt::format(" ({} lost)", result.shared->lost());
+            how.push_back(std::move(failed));
+        }
+        if (!how.empty())
+            out.push_back(fmt::format("run {} of {}: {}", i + 1, r.runs.size(), fmt::join(how, "; ")));
+    }
     return out;
 }
 

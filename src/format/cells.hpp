@@ -26,5 +26,11 @@ std::string aligned(const table_text& t, const std::string& header_on = {}, cons
 
 /// "coroutine ran 7.02 ± 0.10 times faster than sequential".
 std::vector<std::string> ranking_lines(const comparison& c);
+/// One line per measured run that did not end clean - a task failed or was cancelled, or the
+/// check failed - naming the run and how: the table shows one run, and a clean one can hide
+/// the others.
+std::vector<std::string> unclean_runs(const backend_runs& r);
+/// The check column's cell: the check, and whether the run shown passed it.
+std::string check_cell(const outcome& result);
 
 }  // namespace tasklab::format::detail

@@ -37,7 +37,11 @@ std::string markdown(const comparison& c) {
     std::string out = fmt::format("**{}**\n\n", detail::scenario_line(c));
     out += pipe_table(detail::main_table(c)) + "\n";
     out += pipe_table(detail::resources_table(c)) + "\n";
-    for (const auto& r : c.results) out += fmt::format("- **{}**: {}\n", r.backend, verdict_line(r.medians(), r.representative()));
+    for (const auto& r : c.results) {
+        out += fmt::format("- **{}**: {}\n", r.backend, verdict_line(r.medians(), r.representative()));
+        if (c.runs > 1)
+            for (const auto& line : detail::unclean_runs(r)) out += fmt::format("  - {}\n", line);
+    }
     const auto ranking = detail::ranking_lines(c);
     if (!ranking.empty()) {
         out += "\n";

@@ -26,6 +26,10 @@ std::string table(const comparison& c, table_style style) {
         out += fmt::format("  {:<{}}  {}\n", r.backend, name_width, verdict_line(r.medians(), rep));
         if (rep.result.shared && !rep.result.shared->note.empty())
             out += fmt::format("  {:<{}}  {}{}{}\n", "", name_width, dim, rep.result.shared->note, reset);
+        // With several runs the row shows the median one: say which others did not end clean.
+        if (c.runs > 1)
+            for (const auto& line : detail::unclean_runs(r))
+                out += fmt::format("  {:<{}}  {}\n", "", name_width, line);
         constexpr std::size_t failures_shown = 5;
         std::size_t failures = 0;
         for (const auto& rec : rep.records) {
