@@ -58,6 +58,15 @@ std::size_t median_run(const std::vector<run_metrics>& metrics) {
 const run_report& backend_runs::representative() const { return runs.at(median_run(metrics)); }
 const run_metrics& backend_runs::representative_metrics() const { return metrics.at(median_run(metrics)); }
 
+std::size_t comparison::complete_runs() const noexcept {
+    std::size_t most = 0;
+    for (const auto& r : results) {
+        const bool cut = !r.runs.empty() && !r.runs.back().stopped_by.empty();
+        most = std::max(most, r.runs.size() - (cut ? 1 : 0));
+    }
+    return most;
+}
+
 std::vector<speedup> rank_by_wall(const comparison& c) {
     std::vector<speedup> out;
     if (c.results.size() < 2) return out;
@@ -102,9 +111,14 @@ comparison compare(const scenario& s, std::span<const backend* const> backends, 
         }
         for (std::size_t i = 0; i < options.runs && !stop_asked(); ++i) {
             if (options.on_run) options.on_run(b->name(), i + 1, options.runs, false);
-            result.runs.push_back(b->run(s, options.run));
-            result.metrics.push_back(measure(result.runs.back()));
-            if (!result.runs.back().stopped_by.empty()) c.stopped_by = result.runs.back().stopped_by;
+            auto report = b->run(s, options.run);
+            if (!report.stopped_by.empty()) c.stopped_by = report.stopped_by;
+            // A run cut short is no sample of the complete ones: kept apart when there are any.
+            const bool apart = !report.stopped_by.empty() && !result.runs.empty();
+            auto& reports = apart ? result.stopped : result.runs;
+            auto& metrics = apart ? result.stopped_metrics : result.metrics;
+            metrics.push_back(measure(report));
+            reports.push_back(std::move(report));
         }
         if (!c.stopped_by.empty()) break;
     }

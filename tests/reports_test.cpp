@@ -230,3 +230,34 @@ TEST_CASE("exports: JSON, CSV and Markdown of one comparison agree", "[exports]"
     CHECK(md.find("| :--- |") != std::string::npos);
     CHECK(md.find("\x1b") == std::string::npos);
 }
+
+TEST_CASE("reports: a run a stop cut short is reported apart from the complete runs", "[reports]") {
+    const auto s = test::make("download", 4, {{"min", "1"}, {"max", "1"}}, 0.01);
+    std::stop_source stop;
+    compare_options options;
+    options.runs = 3;
+    options.run.stop = stop.get_token();
+    // The stop comes as run 2 begins: run 1 is complete, run 2 is cut short, run 3 never runs.
+    options.on_run = [&](std::string_view, std::size_t run, std::size_t, bool) {
+        if (run == 2) stop.request_stop();
+    };
+    const auto c = compare(s, test::builtin_backends({"coroutine"}), options);
+    REQUIRE(c.results.size() == 1);
+    const auto& r = c.results[0];
+    CHECK(r.runs.size() == 1);  // the figures: the complete run alone
+    CHECK(r.metrics[0].tasks_ok == 4);
+    REQUIRE(r.stopped.size() == 1);
+    CHECK(r.stopped_metrics[0].tasks_ok < 4);
+    CHECK(c.complete_runs() == 1);
+    CHECK(r.stats(&run_metrics::wall_s).n == 1);
+
+    const auto table = format::table(c, {});
+    CHECK_THAT(table, Catch::Contains("1 of 3 runs complete (stopped by stop requested)"));
+    CHECK_THAT(table, Catch::Contains("run 2 cut short by stop requested"));
+    CHECK_THAT(table, Catch::Contains("left out of the figures above"));
+    CHECK_THAT(table, !Catch::Contains("±"));  // one complete run: no spread to show
+    const auto doc = nlohmann::json::parse(format::json(c));
+    CHECK(doc["results"][0]["runs"].size() == 1);
+    CHECK(doc["results"][0]["stopped_run"]["tasks_ok"].get<int>() < 4);
+    CHECK_THAT(format::markdown(c), Catch::Contains("run 2 cut short"));
+}

@@ -26,8 +26,13 @@ const std::vector<figure>& figures();
 /// One backend's measured runs (warm-ups are not kept).
 struct backend_runs {
     std::string backend;
+    /// The runs every figure is summarised over: the complete ones. Only when no run of this
+    /// backend completed is the one a stop cut short here (its report says stopped_by).
     std::vector<run_report> runs;
     std::vector<run_metrics> metrics;  // metrics[i] = measure(runs[i])
+    /// A run a stop cut short after complete runs: kept apart, never mixed into their figures.
+    std::vector<run_report> stopped;  // empty, or that one run
+    std::vector<run_metrics> stopped_metrics;
 
     /// Statistics of one figure over the runs.
     summary_stats stats(double run_metrics::*member) const;
@@ -45,6 +50,8 @@ struct comparison {
     std::size_t runs = 1;
     std::size_t warmup = 0;
     std::vector<backend_runs> results;  // backends with at least one measured run
+    /// The runs the figures are summarised over, at most: runs, or fewer if a stop came first.
+    std::size_t complete_runs() const noexcept;
     /// "" unless a stop (run_options::stop, stop_signal) ended the comparison early: then the
     /// runs it interrupted are the last ones kept, and the backends after it did not run.
     std::string stopped_by;

@@ -17,13 +17,17 @@ std::string scenario_line(const comparison& c) {
     if (!params.empty()) line += fmt::format("  {}", fmt::join(params, " "));
     if (s.memory != sharing::shared) line += fmt::format("  memory {}", to_string(s.memory));
     if (s.timeout > 0) line += fmt::format("  timeout {} simulated s", s.timeout);
-    line += fmt::format("  {} run{}", c.runs, c.runs == 1 ? "" : "s");
+    if (c.stopped_by.empty())
+        line += fmt::format("  {} run{}", c.runs, c.runs == 1 ? "" : "s");
+    else
+        line += fmt::format("  {} of {} run{} complete (stopped by {})", c.complete_runs(), c.runs,
+                            c.runs == 1 ? "" : "s", c.stopped_by);
     if (c.warmup > 0) line += fmt::format(" after {} warm-up{}", c.warmup, c.warmup == 1 ? "" : "s");
     return line;
 }
 
 table_text main_table(const comparison& c) {
-    const bool many = c.runs > 1;
+    const bool many = several_runs(c);
     bool any_shared = false, any_check = false;
     for (const auto& r : c.results) {
         any_shared = any_shared || r.representative().result.shared.has_value();
@@ -132,6 +136,23 @@ std::string aligned(const table_text& t, const std::string& header_on, const std
     return out;
 }
 
+bool several_runs(const comparison& c) {
+    return std::any_of(c.results.begin(), c.results.end(), [](const backend_runs& r) { return r.runs.size() > 1; });
+}
+
+std::vector<std::string> cut_short_lines(const backend_runs& r) {
+    const auto line = [](const run_report& rep, const run_metrics& m, std::string_view what) {
+        return fmt::format("{} cut short by {} after {}: {} ok, {} failed, {} cancelled or not started", what,
+                           rep.stopped_by, duration_text(m.wall_s), m.tasks_ok, m.tasks_failed, m.tasks_cancelled);
+    };
+    if (!r.stopped.empty())
+        return {line(r.stopped.front(), r.stopped_metrics.front(),
+                     fmt::format("run {}", r.runs.size() + 1)) + "; left out of the figures above"};
+    if (!r.runs.empty() && !r.runs.back().stopped_by.empty())
+        return {line(r.runs.back(), r.metrics.back(), "its only run was") + ": the figures above are partial"};
+    return {};
+}
+
 std::string check_cell(const outcome& result) {
     if (result.check.empty()) return "-";
     return fmt::format("{}: {}", result.check_passed ? "passed" : "FAILED", result.check);
@@ -166,7 +187,7 @@ std::vector<std::string> ranking_lines(const comparison& c) {
     };
     std::vector<std::string> out;
     for (const auto& s : rank_by_wall(c)) {
-        auto line = c.runs > 1 ? fmt::format("{} ran {:.2f} ± {:.2f} times faster than {}", s.faster, s.ratio.ratio,
+        auto line = several_runs(c) ? fmt::format("{} ran {:.2f} ± {:.2f} times faster than {}", s.faster, s.ratio.ratio,
                                              s.ratio.stddev, s.slower)
                                : fmt::format("{} ran {:.2f} times faster than {}", s.faster, s.ratio.ratio, s.slower);
         if (too_short(s.faster) || too_short(s.slower)) line += " (too short to judge: mostly setup and teardown)";

@@ -32,5 +32,9 @@ std::vector<std::string> ranking_lines(const comparison& c);
 std::vector<std::string> unclean_runs(const backend_runs& r);
 /// The check column's cell: the check, and whether the run shown passed it.
 std::string check_cell(const outcome& result);
+/// Whether any backend has several runs summarised (mean ± σ, min … max).
+bool several_runs(const comparison& c);
+/// What a stop cut short for this backend, for a line under its verdict (none: empty).
+std::vector<std::string> cut_short_lines(const backend_runs& r);
 
 }  // namespace tasklab::format::detail

@@ -94,17 +94,20 @@ json result_json(const backend_runs& r) {
     json stats = json::object();
     for (const auto& f : figures()) stats[std::string(f.name)] = stats_json(r.stats(f.member));
     out["statistics"] = std::move(stats);
-    json runs = json::array();
-    for (const auto& rm : r.metrics) {
+    const auto run_json = [](const run_metrics& rm) {
         json run = json::object();
         for (const auto& f : figures()) run[std::string(f.name)] = or_null(rm.*(f.member));
         run["max_in_flight"] = rm.max_in_flight;
         run["tasks_ok"] = rm.tasks_ok;
         run["tasks_failed"] = rm.tasks_failed;
         run["tasks_cancelled"] = rm.tasks_cancelled;
-        runs.push_back(std::move(run));
-    }
+        return run;
+    };
+    json runs = json::array();
+    for (const auto& rm : r.metrics) runs.push_back(run_json(rm));
     out["runs"] = std::move(runs);
+    // A run a stop cut short after complete ones: its own figures, in none of the above.
+    out["stopped_run"] = r.stopped_metrics.empty() ? json(nullptr) : run_json(r.stopped_metrics.front());
     out["representative_run"] = static_cast<std::size_t>(&rep - r.runs.data());
     json records = json::array();
     for (const auto& rec : rep.records) records.push_back(record_json(rec));

@@ -39,8 +39,9 @@ std::string markdown(const comparison& c) {
     out += pipe_table(detail::resources_table(c)) + "\n";
     for (const auto& r : c.results) {
         out += fmt::format("- **{}**: {}\n", r.backend, verdict_line(r.medians(), r.representative()));
-        if (c.runs > 1)
+        if (detail::several_runs(c))
             for (const auto& line : detail::unclean_runs(r)) out += fmt::format("  - {}\n", line);
+        for (const auto& line : detail::cut_short_lines(r)) out += fmt::format("  - {}\n", line);
     }
     const auto ranking = detail::ranking_lines(c);
     if (!ranking.empty()) {

@@ -27,9 +27,10 @@ std::string table(const comparison& c, table_style style) {
         if (rep.result.shared && !rep.result.shared->note.empty())
             out += fmt::format("  {:<{}}  {}{}{}\n", "", name_width, dim, rep.result.shared->note, reset);
         // With several runs the row shows the median one: say which others did not end clean.
-        if (c.runs > 1)
+        if (detail::several_runs(c))
             for (const auto& line : detail::unclean_runs(r))
                 out += fmt::format("  {:<{}}  {}\n", "", name_width, line);
+        for (const auto& line : detail::cut_short_lines(r)) out += fmt::format("  {:<{}}  {}\n", "", name_width, line);
         constexpr std::size_t failures_shown = 5;
         std::size_t failures = 0;
         for (const auto& rec : rep.records) {
