@@ -1,5 +1,8 @@
 #include "tasklab/backend.hpp"
 
+#include <cerrno>
+#include <system_error>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +13,8 @@
 #include <vector>
 #include <signal.h>
 #include <string.h>
+
+#include "backends/creation.hpp"
 
 #include "tasklab/clock.hpp"
 #include "tasklab/errors.hpp"
@@ -168,7 +173,18 @@ run_report backend::run(const scenario& s, const run_options& options) const {
     const auto cpu_before = process_cpu_times();
     const auto origin = monotonic_ns();
     auto state = std::make_unique<run_state>(res->s, res->region.data(), res->records, origin, res->options);
-    execute(*state);
+    try {
+        execute(*state);
+    } catch (const std::system_error& e) {
+        // Out of descriptors or memory before or between tasks (an event loop's eventfd, say):
+        // name the limit, not only the call that hit it.
+        // errno values, in the standard categories or Asio's own ("asio.system").
+        const std::string_view category = e.code().category().name();
+        const int error = category == "system" || category == "generic" || category == "asio.system" ? e.code().value() : 0;
+        if (error != EMFILE && error != ENFILE && error != ENOMEM) throw;
+        throw std::runtime_error(fmt::format("the {} backend could not set up its run ({}); {}", name(), e.what(),
+                                             detail::limit_that_bit(error)));
+    }
     const auto finished = monotonic_ns() - origin;
     const auto cpu_after = process_cpu_times();
     report.origin_ns = origin;

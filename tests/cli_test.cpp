@@ -488,3 +488,25 @@ TEST_CASE("cli: a failed check shows in the table, with every run that did not e
                                 TASKLAB_TEST_EXE);
     CHECK(md.out.find("  - run 2 of 2: check failed") != std::string::npos);
 }
+
+namespace {
+/// tasklab under a soft limit of 4 open files: stdin, stdout, stderr and one more.
+tasklab::test::cli_outcome with_four_files(const std::string& args) {
+    // The outer shell opens the output files; the inner one lowers the limit and becomes tasklab.
+    return tasklab::test::run_command(TASKLAB_EXE, args + "'", "sh -c 'ulimit -Sn 4; exec ");
+}
+}  // namespace
+
+TEST_CASE("cli: out of descriptors, the message names ulimit -n and its value", "[cli]") {
+    const auto o = with_four_files("run download --tasks 3 --backend coroutine --runs 1 --quiet --time-scale 0.01");
+    CHECK(o.code == 1);
+    CHECK(o.err.find("the coroutine backend could not set up its run") != std::string::npos);
+    CHECK(o.err.find("the limit: ulimit -n 4 (open files of this process)") != std::string::npos);
+}
+
+TEST_CASE("cli: fork out of descriptors names ulimit -n, not ulimit -u", "[cli][fork]") {
+    const auto o = with_four_files("run download --tasks 3 --backend fork --runs 1 --quiet --time-scale 0.01");
+    CHECK(o.code == 1);
+    CHECK(o.out.find("Too many open files; the limit: ulimit -n 4 (open files of this process)") != std::string::npos);
+    CHECK(o.out.find("ulimit -u") == std::string::npos);
+}
