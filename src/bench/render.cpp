@@ -119,8 +119,8 @@ std::string bench_table(const results& r, const std::string& bold, const std::st
 
     const auto& rc = r.records;
     out += fmt::format(
-        "\nrecords: a task_record is {} B; allocating, numbering and freeing {} of them costs {} each (median of "
-        "{})\n",
+        "\nrecords: a task_record is {} B; allocating, numbering, reading and freeing {} of them costs {} each "
+        "(median of {})\n",
         rc.bytes, grouped(rc.tasks), time_text(rc.ns_per_record.median), rc.ns_per_record.n);
     return out;
 }
