@@ -1,5 +1,6 @@
 // The default bench: every backend's probes next to their raw baselines, in alternating
-// rounds within a time budget, then the million waiting coroutines, then the targets.
+// rounds within a time budget, then the million waiting coroutines; and the notes that say
+// where a figure may not be what it seems.
 #include "bench/bench.hpp"
 
 #include <fmt/format.h>
@@ -19,19 +20,17 @@
 
 namespace tasklab::bench {
 
-double case_result::time_ratio() const {
-    if (raw.empty() || raw[0].time_ns.median <= 0) return 0;
-    return tasklab.time_ns.median / raw[0].time_ns.median;
+/// A batch shorter than this says little: getrusage counts microseconds, and a run's fixed
+/// costs weigh in its time per task.
+constexpr std::int64_t shortest_trusted_batch_ns = 1'000'000;
+
+double time_ratio(const side& tasklab, const side& raw) {
+    return raw.time_ns.median > 0 ? tasklab.time_ns.median / raw.time_ns.median : 0;
 }
 
-ratio_estimate case_result::time_ratio_mean() const {
-    if (raw.empty()) return {};
-    return ratio_of(tasklab.time_ns, raw[0].time_ns);
-}
-
-double case_result::memory_ratio() const {
-    if (raw.empty() || raw[0].memory_bytes.median <= 0 || tasklab.memory_bytes.n == 0) return 0;
-    return tasklab.memory_bytes.median / raw[0].memory_bytes.median;
+double memory_ratio(const side& tasklab, const side& raw) {
+    if (raw.memory_bytes.n == 0 || raw.memory_bytes.median <= 0 || tasklab.memory_bytes.n == 0) return 0;
+    return tasklab.memory_bytes.median / raw.memory_bytes.median;
 }
 
 void summarize_side(side& s, std::size_t tasks, std::int64_t subtract_ns) {
@@ -41,8 +40,8 @@ void summarize_side(side& s, std::size_t tasks, std::int64_t subtract_ns) {
         time.push_back(static_cast<double>(x.wall_ns - subtract_ns) / static_cast<double>(tasks));
         if (x.memory_bytes_per_task >= 0) memory.push_back(x.memory_bytes_per_task);
         if (x.peak_rss_kib >= 0) peak.push_back(static_cast<double>(x.peak_rss_kib) / 1024.0);
-        // Under a millisecond, getrusage's microseconds say nothing about cores kept busy.
-        if (x.cpu_s >= 0 && x.wall_ns >= 1'000'000) busy.push_back(x.cpu_s / (static_cast<double>(x.wall_ns) * 1e-9));
+        if (x.cpu_s >= 0 && x.wall_ns >= shortest_trusted_batch_ns)
+            busy.push_back(x.cpu_s / (static_cast<double>(x.wall_ns) * 1e-9));
         s.failed += x.failed;
         if (s.error.empty() && !x.error.empty()) s.error = x.error;
     }
@@ -99,7 +98,7 @@ planned plan(std::string_view backend, const work_spec& spec, std::int64_t subtr
     p.result.tasklab.name = "tasklab";
     p.raws = baselines_of(backend);
     // Beside the compute split, the same raw mechanism with a bare 1 ms ticker: what the
-    // heartbeat by itself costs parts that keep every core busy (the speed-up target quotes it).
+    // heartbeat by itself costs parts that keep every core busy.
     if (spec.kind == work::compute)
         if (const auto ticking = ticking_baseline_of(backend)) p.raws.push_back(*ticking);
     for (const auto& b : p.raws) {
@@ -140,6 +139,9 @@ void run_case_round(planned& p, std::size_t round, bool keep, const options& o, 
     }
 }
 
+/// Where measure_records puts what it read back, so that the records it times are used.
+volatile std::uint64_t records_read;
+
 record_cost measure_records(std::size_t tasks, std::size_t rounds) {
     record_cost out;
     out.bytes = sizeof(task_record);
@@ -148,34 +150,18 @@ record_cost measure_records(std::size_t tasks, std::size_t rounds) {
     for (std::size_t r = 0; r < rounds; ++r) {
         const auto t0 = monotonic_ns();
         {
-            // What backend::run does for its records: allocate them, number them, free them.
+            // What backend::run does for its records: allocate them, number them, read them
+            // (it does once the tasks are over), free them.
             std::vector<task_record> records(tasks);
             for (std::size_t i = 0; i < records.size(); ++i) records[i].index = static_cast<std::uint32_t>(i);
-            asm volatile("" : : "r"(records.data()) : "memory");
+            std::uint64_t sum = 0;
+            for (const auto& record : records) sum += record.index;
+            records_read = sum;
         }
         per_record.push_back(static_cast<double>(monotonic_ns() - t0) / static_cast<double>(tasks));
     }
     out.ns_per_record = summarize(per_record);
     return out;
-}
-
-/// A target, its unit initialised rather than assigned (GCC 12 warns, wrongly, about
-/// assigning a short literal to a string: PR105329).
-target make_target(std::string what, const char* unit, double value, double limit, bool at_most = true) {
-    target t{std::move(what), unit, value, limit, at_most, true, false, {}};
-    t.met = at_most ? value <= limit : value >= limit;
-    return t;
-}
-
-target ratio_target(const case_result& c, double limit) {
-    auto t = make_target(fmt::format("{} {}: time per task, tasklab / {}", c.backend, c.label, c.raw.at(0).name), "x",
-                         c.time_ratio(), limit);
-    t.met = t.met && t.value > 0;
-    if (c.tasklab.failed || c.raw[0].failed) {
-        t.met = false;
-        t.note = fmt::format("failed tasks: {} tasklab, {} raw", c.tasklab.failed, c.raw[0].failed);
-    }
-    return t;
 }
 
 const case_result* find(const std::vector<case_result>& cases, std::string_view backend, work kind) {
@@ -184,83 +170,80 @@ const case_result* find(const std::vector<case_result>& cases, std::string_view 
     return nullptr;
 }
 
-std::vector<target> evaluate(const results& r) {
-    std::vector<target> out;
-    const auto& cases = r.cases;
-    for (auto kind : {work::empty, work::sleep, work::yields}) {
-        if (const auto* c = find(cases, "coroutine", kind)) out.push_back(ratio_target(*c, 1.3));
-    }
-    for (auto kind : {work::empty, work::sleep, work::yields}) {
-        if (const auto* c = find(cases, "thread", kind)) out.push_back(ratio_target(*c, 1.2));
-    }
-    for (auto kind : {work::empty, work::sleep, work::yields}) {
-        if (const auto* c = find(cases, "fork", kind)) out.push_back(ratio_target(*c, 1.3));
-    }
-    // The million waiting coroutines.
-    for (const auto& c : cases) {
-        if (c.subtract_ns == 0) continue;
-        const bool full = c.spec.tasks == waiting_tasks;
-        std::string not_full =
-            full ? "" : fmt::format("ran {} tasks, not {}: --tasks changed the size", c.spec.tasks, waiting_tasks);
+/// Whether other programs may have shared the machine: the load average before the bench is
+/// theirs alone; the one after also holds the bench's own, at most one per core.
+bool busy_machine(const results& r) {
+    return r.load_before >= 0.5 || r.load_after >= static_cast<double>(r.cores) + 0.5;
+}
+
+/// Why a case's figures may not say what they seem to.
+std::vector<std::string> notes_of(const case_result& c) {
+    std::vector<std::string> out;
+    if (c.subtract_ns > 0) {
+        if (c.spec.tasks != waiting_tasks)
+            out.push_back(fmt::format("ran {} tasks, not {}: --tasks changed the size", grouped(c.spec.tasks),
+                                      grouped(waiting_tasks)));
         // The wait is sized from the smaller probes; if starting them all took longer, the
         // first ones ended before the last began, and the figures are not about N at once.
         std::size_t least_in_flight = c.spec.tasks;
         for (const auto& s : c.tasklab.samples)
             if (s.max_in_flight > 0) least_in_flight = std::min(least_in_flight, s.max_in_flight);
-        if (least_in_flight < c.spec.tasks) {
-            if (!not_full.empty()) not_full += "; ";
-            not_full += fmt::format("in a round only {} of the {} tasks waited at once", grouped(least_in_flight),
-                                    grouped(c.spec.tasks));
-        }
-        auto memory = make_target(fmt::format("coroutine {}: memory per waiting task (tasklab)", c.label), "B",
-                                  c.tasklab.memory_bytes.median, 1.3 * 1024);
-        memory.applicable = full;
-        memory.note = not_full;
-        out.push_back(memory);
-        auto time = make_target(fmt::format("coroutine {}: wall time beyond the {:.2f} s wait (tasklab)", c.label,
-                                            static_cast<double>(c.subtract_ns) * 1e-9),
-                                "s", c.tasklab.time_ns.median * static_cast<double>(c.spec.tasks) * 1e-9, 2.5);
-        time.met = time.met && c.tasklab.failed == 0;
-        time.applicable = full;
-        time.note = not_full;
-        out.push_back(time);
-        auto peak = make_target(fmt::format("coroutine {}: peak resident set of the process (tasklab)", c.label),
-                                "GiB", c.tasklab.peak_mib.median / 1024.0, 1.3);
-        peak.applicable = full;
-        peak.note = not_full;
-        out.push_back(peak);
+        if (least_in_flight < c.spec.tasks)
+            out.push_back(fmt::format("in a round only {} of the {} tasks waited at once", grouped(least_in_flight),
+                                      grouped(c.spec.tasks)));
     }
-    // Compute: the parts in parallel against one after another, both through tasklab.
-    if (const auto* seq = find(cases, "sequential", work::compute)) {
-        for (auto backend : {"thread", "fork"}) {
-            const auto* c = find(cases, backend, work::compute);
-            if (!c) continue;
-            const double speedup =
-                c->tasklab.time_ns.median > 0 ? seq->tasklab.time_ns.median / c->tasklab.time_ns.median : 0;
-            auto t = make_target(fmt::format("{} compute over {} parts: speed-up over sequential (tasklab, wall)",
-                                             backend, c->spec.tasks),
-                                 "x", speedup, 0.95 * static_cast<double>(c->spec.tasks), false);
-            t.applicable = c->spec.tasks >= 2;
-            if (!t.applicable)
-                t.note = "one core: nothing to split";
-            else if (!t.met) {
-                t.note = fmt::format("the parts kept {:.2f} cores busy (cpu/wall); the 1-minute load average was "
-                                     "{:.2f} before the bench",
-                                     c->tasklab.cores_busy.median, r.load_before);
-                // The same split without tasklab, alone and beside a bare 1 ms ticker, over
-                // the plain loop: where the machine and the heartbeat alone leave the figure.
-                const double loop = seq->raw.empty() ? 0 : seq->raw[0].time_ns.median;
-                std::vector<std::string> raws;
-                for (const auto& side : c->raw)
-                    if (loop > 0 && side.time_ns.median > 0)
-                        raws.push_back(fmt::format("{} {:.2f}x", side.name, loop / side.time_ns.median));
-                if (!raws.empty()) t.note += fmt::format("; without tasklab: {}", fmt::join(raws, ", "));
-            }
-            out.push_back(t);
-        }
+    // tasklab's batch is one run, whose fixed costs (its records, the heartbeat, the
+    // measurements around it) a short batch does not spread thin.
+    const double batch_ns = c.tasklab.time_ns.median * static_cast<double>(c.spec.tasks);
+    if (batch_ns < static_cast<double>(shortest_trusted_batch_ns))
+        out.push_back(fmt::format("tasklab's batch{} took {:.3g} µs, under 1 ms: the run's fixed costs weigh in "
+                                  "its time per task",
+                                  c.subtract_ns > 0 ? " beyond its wait" : "", std::max(0.0, batch_ns) * 1e-3));
+    return out;
+}
+
+std::vector<std::string> run_notes(const results& r) {
+    std::vector<std::string> out;
+    if (busy_machine(r))
+        out.push_back(fmt::format("the machine was not idle (1-minute load average {:.2f} before the bench, "
+                                  "{:.2f} after, on {} core{}): other programs' time may be in both sides' "
+                                  "figures; σ and min … max show how far the figures moved",
+                                  r.load_before, r.load_after, r.cores, r.cores == 1 ? "" : "s"));
+    if (r.rounds_done < 3)
+        out.push_back(fmt::format("{} round{} only: too few to tell a difference from the machine's drift",
+                                  r.rounds_done, r.rounds_done == 1 ? "" : "s"));
+    return out;
+}
+
+}  // namespace
+
+std::vector<speedup> speedups(const results& r) {
+    std::vector<speedup> out;
+    const auto* seq = find(r.cases, "sequential", work::compute);
+    if (!seq) return out;
+    const auto busy = [](const side& s) { return s.cores_busy.n ? s.cores_busy.median : -1.0; };
+    for (auto backend : {"thread", "fork"}) {
+        const auto* c = find(r.cases, backend, work::compute);
+        if (!c) continue;
+        speedup x;
+        x.backend = backend;
+        x.parts = c->spec.tasks;
+        // A speed-up is the one-core time over the split's.
+        x.sides.push_back({"tasklab", time_ratio(seq->tasklab, c->tasklab), busy(c->tasklab)});
+        for (const auto& s : c->raw)
+            x.sides.push_back({s.name, seq->raw.empty() ? 0.0 : time_ratio(seq->raw[0], s), busy(s)});
+        if (x.parts < 2)
+            x.note = "one core: nothing to split";
+        else if (busy_machine(r))
+            x.note = fmt::format("the split needs {} idle cores, and the machine was not idle (1-minute load "
+                                 "average {:.2f} before the bench, {:.2f} after): with tasklab and without alike",
+                                 x.parts, r.load_before, r.load_after);
+        out.push_back(std::move(x));
     }
     return out;
 }
+
+namespace {
 
 results run_bench(const options& o) {
     results r;
@@ -390,7 +373,7 @@ results run_bench(const options& o) {
         r.cases.push_back(std::move(p.result));
     }
     r.records = measure_records(20'000, 7);
-    r.targets = evaluate(r);
+    for (auto& c : r.cases) c.notes = notes_of(c);
     r.elapsed_s = static_cast<double>(monotonic_ns() - started) * 1e-9;
     r.load_after = load_average();
     return r;
@@ -430,10 +413,16 @@ void check(const options& o) {
 
 results run(const options& o) {
     check(o);
-    if (!o.scale) return run_bench(o);
-    options scale = o;
-    if (!scale.rounds) scale.rounds = default_scale_rounds;
-    return run_scale(scale);
+    results r;
+    if (o.scale) {
+        options scale = o;
+        if (!scale.rounds) scale.rounds = default_scale_rounds;
+        r = run_scale(scale);
+    } else {
+        r = run_bench(o);
+    }
+    r.notes = run_notes(r);
+    return r;
 }
 
 }  // namespace tasklab::bench

@@ -57,22 +57,27 @@ struct case_result {
     std::string memory_scope;      // what memory per task means for this case
     side tasklab;
     std::vector<side> raw;         // raw[0] is the reference of the ratios
-
-    double time_ratio() const;     // tasklab median / raw[0] median, per task
-    ratio_estimate time_ratio_mean() const;  // by means, ± first-order σ
-    double memory_ratio() const;   // tasklab median / raw[0] median; 0 when unknown
+    std::vector<std::string> notes;  // why a figure of this case may not say what it seems to
 };
 
-/// A figure the issue sets a limit for, measured at its median.
-struct target {
-    std::string what;
-    std::string unit;     // "x", "B", "s", "GiB"
-    double value = 0;
-    double limit = 0;
-    bool at_most = true;  // value <= limit; else value >= limit
-    bool applicable = true;
-    bool met = false;
-    std::string note;     // why not met, or why not applicable
+/// tasklab's median over the baseline's (or any side's over another's): time per task, memory
+/// per task; 0 where a median is not known or not above 0.
+double time_ratio(const side& tasklab, const side& raw);
+double memory_ratio(const side& tasklab, const side& raw);
+
+/// The compute split of one backend against the same sum on one core: each side's speed-up is
+/// the one-core median wall time over its own (tasklab against sequential through tasklab, the
+/// raw baselines against the plain loop).
+struct speedup {
+    struct entry {
+        std::string name;         // "tasklab", or the raw baseline's name
+        double value = 0;         // 0 when unknown
+        double cores_busy = -1;   // its median cpu / wall; -1 unknown
+    };
+    std::string backend;
+    std::size_t parts = 0;
+    std::vector<entry> sides;     // tasklab first
+    std::string note;             // why the figure says little, if it does
 };
 
 /// What the per-task record costs on its own (include/tasklab/report.hpp's task_record).
@@ -109,8 +114,8 @@ struct results {
     double load_before = -1;     // 1-minute load average when the bench started, and ended
     double load_after = -1;
     std::string rounds_note;     // why fewer rounds than planned
+    std::vector<std::string> notes;  // why the run's figures may be less certain (a busy machine, ...)
     std::vector<case_result> cases;
-    std::vector<target> targets;
     record_cost records;
     thread_ceiling ceiling;      // --scale
     std::vector<scale_series> series;
@@ -128,6 +133,9 @@ results run(const options& o);
 
 /// Fills a side's statistics from its samples (per task, less `subtract_ns`).
 void summarize_side(side& s, std::size_t tasks, std::int64_t subtract_ns);
+
+/// The compute splits of r (thread and fork, where run with sequential's).
+std::vector<speedup> speedups(const results& r);
 
 /// 1000000 as "1,000,000".
 std::string grouped(std::size_t n);

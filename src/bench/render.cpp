@@ -37,7 +37,8 @@ std::string bytes_text(double bytes) {
     if (bytes < 0) return "-";
     if (bytes < 1024) return fmt::format("{:.0f} B", bytes);
     if (bytes < 1024.0 * 1024) return fmt::format("{:.2f} KiB", bytes / 1024);
-    return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024));
+    if (bytes < 1024.0 * 1024 * 1024) return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024));
+    return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024 * 1024));
 }
 
 std::string times_text(double ratio) { return ratio > 0 ? fmt::format("{:.2f}x", ratio) : "-"; }
@@ -52,23 +53,60 @@ std::string failures(const side& s) {
     return s.failed ? fmt::format("  ({} failed: {})", s.failed, s.error) : std::string{};
 }
 
-std::string value_text(const target& t) {
-    // A value that rounds to its limit but misses it gets a third decimal, so that
-    // "NOT MET 1.30x <= 1.30x" cannot be printed.
-    if (t.unit == "x" && !t.met && fmt::format("{:.2f}", t.value) == fmt::format("{:.2f}", t.limit))
-        return fmt::format("{:.3f}x", t.value);
-    if (t.unit == "x") return fmt::format("{:.2f}x", t.value);
-    if (t.unit == "B") return bytes_text(t.value);
-    if (t.unit == "s") return fmt::format("{:.2f} s", t.value);
-    return fmt::format("{:.2f} {}", t.value, t.unit);
+/// The run's notes, then "what: note" for each figure's, under a heading; nothing when there
+/// is no note.
+std::string notes_text(const results& r, const std::vector<std::pair<std::string, std::string>>& figures,
+                       const std::string& bold, const std::string& reset) {
+    if (r.notes.empty() && figures.empty()) return {};
+    std::string out = fmt::format("\n{}notes{} (where a figure may not say what it seems to)\n", bold, reset);
+    for (const auto& note : r.notes) out += fmt::format("  {}\n", note);
+    for (const auto& [what, note] : figures) out += fmt::format("  {}: {}\n", what, note);
+    return out;
 }
 
-std::string limit_text(const target& t) {
-    const char* op = t.at_most ? "<=" : ">=";
-    if (t.unit == "x") return fmt::format("{} {:.2f}x", op, t.limit);
-    if (t.unit == "B") return fmt::format("{} {}", op, bytes_text(t.limit));
-    if (t.unit == "s") return fmt::format("{} {:.2f} s", op, t.limit);
-    return fmt::format("{} {:.2f} {}", op, t.limit, t.unit);
+/// A million waiting tasks: their wall time beyond the wait and the process's peak, both
+/// sides beside each other.
+std::string waiting_table(const case_result& c, const std::string& bold, const std::string& reset) {
+    std::string out = fmt::format("\n{}{} {}{}, beyond their {:.2f} s wait (medians)\n", bold, c.backend, c.label,
+                                  reset, static_cast<double>(c.subtract_ns) * 1e-9);
+    table_text t;
+    t.headers = {"run", "wall time", "peak resident set"};
+    t.left = {true, false, false};
+    const auto tasks = static_cast<double>(c.spec.tasks);
+    const auto row = [&](const side& s) {
+        t.rows.push_back({s.name + failures(s), time_text(s.time_ns.median * tasks),
+                          s.peak_mib.n ? bytes_text(s.peak_mib.median * 1024 * 1024) : "-"});
+    };
+    row(c.tasklab);
+    for (const auto& s : c.raw) {
+        row(s);
+        const double peak = s.peak_mib.n && c.tasklab.peak_mib.n && s.peak_mib.median > 0
+                                ? c.tasklab.peak_mib.median / s.peak_mib.median
+                                : 0;
+        t.rows.push_back({"tasklab ÷ " + s.name, times_text(time_ratio(c.tasklab, s)), times_text(peak)});
+    }
+    return out + aligned(t, bold, reset);
+}
+
+/// The compute split against the same sum on one core, tasklab's and the bare mechanisms'.
+std::string speedup_table(const std::vector<speedup>& splits, const std::string& bold, const std::string& reset) {
+    if (splits.empty()) return {};
+    std::string out = fmt::format(
+        "\n{}compute: speed-up of the split over one core{} (medians of wall time: tasklab against sequential "
+        "through tasklab, the bare mechanisms against the plain loop)\n",
+        bold, reset);
+    table_text t;
+    t.headers = {"backend", "parts", "run", "speed-up", "cpu / wall"};
+    t.left = {true, false, true, false, false};
+    for (const auto& x : splits) {
+        bool first = true;
+        for (const auto& e : x.sides) {
+            t.rows.push_back({first ? x.backend : "", first ? std::to_string(x.parts) : "", e.name, times_text(e.value),
+                              e.cores_busy >= 0 ? fmt::format("{:.2f}", e.cores_busy) : "-"});
+            first = false;
+        }
+    }
+    return out + aligned(t, bold, reset);
 }
 
 std::string bench_table(const results& r, const std::string& bold, const std::string& reset) {
@@ -95,34 +133,29 @@ std::string bench_table(const results& r, const std::string& bold, const std::st
                           spread(c.tasklab.time_ns), busy(c.tasklab), memory_cell(c.tasklab), "", ""});
         for (std::size_t k = 0; k < c.raw.size(); ++k) {
             const auto& s = c.raw[k];
-            const double time_ratio =
-                s.time_ns.median > 0 ? c.tasklab.time_ns.median / s.time_ns.median : 0;
-            const double memory_ratio = s.memory_bytes.n && s.memory_bytes.median > 0 && c.tasklab.memory_bytes.n
-                                            ? c.tasklab.memory_bytes.median / s.memory_bytes.median
-                                            : 0;
             t.rows.push_back({"", "", "", s.name + failures(s), time_text(s.time_ns.median),
                               time_text(s.time_ns.stddev), spread(s.time_ns), busy(s), memory_cell(s),
-                              times_text(time_ratio),
-                              times_text(memory_ratio)});
+                              times_text(time_ratio(c.tasklab, s)), times_text(memory_ratio(c.tasklab, s))});
         }
     }
     out += aligned(t, bold, reset);
 
-    out += fmt::format("\n{}targets{} (medians on this machine)\n", bold, reset);
-    table_text g;
-    g.headers = {"", "figure", "value", "target", "note"};
-    g.left = {true, true, false, true, true};
-    for (const auto& x : r.targets)
-        g.rows.push_back({!x.applicable ? "n/a" : x.met ? "met" : "NOT MET", x.what, value_text(x), limit_text(x),
-                          x.note});
-    out += aligned(g, "", "");
+    for (const auto& c : r.cases)
+        if (c.subtract_ns > 0) out += waiting_table(c, bold, reset);
+    const auto splits = speedups(r);
+    out += speedup_table(splits, bold, reset);
 
     const auto& rc = r.records;
     out += fmt::format(
-        "\nrecords: a task_record is {} B; allocating, numbering and freeing {} of them costs {} each (median of "
-        "{})\n",
+        "\nrecords: a task_record is {} B; allocating, numbering, reading and freeing {} of them costs {} each "
+        "(median of {})\n",
         rc.bytes, grouped(rc.tasks), time_text(rc.ns_per_record.median), rc.ns_per_record.n);
-    return out;
+    std::vector<std::pair<std::string, std::string>> notes;
+    for (const auto& c : r.cases)
+        for (const auto& n : c.notes) notes.emplace_back(fmt::format("{} {}", c.backend, c.label), n);
+    for (const auto& x : splits)
+        if (!x.note.empty()) notes.emplace_back(fmt::format("{} compute", x.backend), x.note);
+    return out + notes_text(r, notes, bold, reset);
 }
 
 std::string scale_table(const results& r, const std::string& bold, const std::string& reset) {
@@ -144,21 +177,16 @@ std::string scale_table(const results& r, const std::string& bold, const std::st
                      "tasklab ÷", "peak"};
         t.left.assign(t.headers.size(), false);
         for (const auto& p : s.points) {
-            const double time_ratio =
-                p.raw.time_ns.median > 0 ? p.tasklab.time_ns.median / p.raw.time_ns.median : 0;
-            const double memory_ratio = p.raw.memory_bytes.n && p.raw.memory_bytes.median > 0
-                                            ? p.tasklab.memory_bytes.median / p.raw.memory_bytes.median
-                                            : 0;
             t.rows.push_back({grouped(p.tasks), time_text(static_cast<double>(p.wait_ns)), grouped(p.in_flight),
                               time_text(p.tasklab.time_ns.median), time_text(p.raw.time_ns.median),
-                              times_text(time_ratio), memory_cell(p.tasklab), memory_cell(p.raw),
-                              times_text(memory_ratio),
+                              times_text(time_ratio(p.tasklab, p.raw)), memory_cell(p.tasklab), memory_cell(p.raw),
+                              times_text(memory_ratio(p.tasklab, p.raw)),
                               p.tasklab.peak_mib.n ? fmt::format("{:.0f} MiB", p.tasklab.peak_mib.median) : "-"});
         }
         out += aligned(t, bold, reset);
         out += "  " + s.stop + "\n";
     }
-    return out;
+    return out + notes_text(r, {}, bold, reset);
 }
 
 /// The value, or null where it was not measured.
@@ -194,10 +222,8 @@ nlohmann::json side_json(const side& s) {
 
 nlohmann::json ratio_json(const side& tasklab, const side& raw) {
     const auto mean = ratio_of(tasklab.time_ns, raw.time_ns);
-    const double time = raw.time_ns.median > 0 ? tasklab.time_ns.median / raw.time_ns.median : 0;
-    const double memory = raw.memory_bytes.n && raw.memory_bytes.median > 0 && tasklab.memory_bytes.n
-                              ? tasklab.memory_bytes.median / raw.memory_bytes.median
-                              : 0;
+    const double time = time_ratio(tasklab, raw);
+    const double memory = memory_ratio(tasklab, raw);
     return {{"baseline", raw.name},
             {"time_median", or_null(time > 0, time)},
             {"time_mean", or_null(mean.ratio > 0, mean.ratio)},
@@ -226,6 +252,7 @@ std::string json(const results& r) {
     j["elapsed_s"] = r.elapsed_s;
     j["load_average_before"] = r.load_before;
     j["load_average_after"] = r.load_after;
+    j["notes"] = r.notes;
     if (!r.scale) {
         nlohmann::json cases = nlohmann::json::array();
         for (const auto& c : r.cases) {
@@ -244,20 +271,23 @@ std::string json(const results& r) {
                              {"memory_scope", c.memory_scope},
                              {"tasklab", side_json(c.tasklab)},
                              {"baselines", baselines},
-                             {"ratios", ratios}});
+                             {"ratios", ratios},
+                             {"notes", c.notes}});
         }
         j["cases"] = cases;
-        nlohmann::json targets = nlohmann::json::array();
-        for (const auto& t : r.targets)
-            targets.push_back({{"figure", t.what},
-                               {"unit", t.unit},
-                               {"value", t.value},
-                               {"limit", t.limit},
-                               {"comparison", t.at_most ? "<=" : ">="},
-                               {"applicable", t.applicable},
-                               {"met", t.met},
-                               {"note", or_null(!t.note.empty(), t.note)}});
-        j["targets"] = targets;
+        nlohmann::json splits = nlohmann::json::array();
+        for (const auto& x : speedups(r)) {
+            nlohmann::json sides = nlohmann::json::array();
+            for (const auto& e : x.sides)
+                sides.push_back({{"name", e.name},
+                                 {"speedup", or_null(e.value > 0, e.value)},
+                                 {"cpu_per_wall", or_null(e.cores_busy >= 0, e.cores_busy)}});
+            splits.push_back({{"backend", x.backend},
+                              {"parts", x.parts},
+                              {"sides", sides},
+                              {"note", or_null(!x.note.empty(), x.note)}});
+        }
+        j["speedups"] = splits;
         j["records"] = {{"record_bytes", r.records.bytes},
                         {"tasks", r.records.tasks},
                         {"ns_per_record", stats_json(r.records.ns_per_record)}};
