@@ -77,3 +77,16 @@ std::int64_t current_rss_kib() noexcept { return status_kib("VmRSS: %" SCNd64 " 
 std::int64_t current_thread_id() noexcept { return static_cast<std::int64_t>(::gettid()); }
 
 }  // namespace tasklab
+
+namespace tasklab {
+
+double load_average() noexcept {
+    std::FILE* f = std::fopen("/proc/loadavg", "re");
+    if (!f) return -1;
+    double one = -1;
+    if (std::fscanf(f, "%lf", &one) != 1) one = -1;
+    std::fclose(f);
+    return one;
+}
+
+}  // namespace tasklab

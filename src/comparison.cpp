@@ -85,6 +85,8 @@ comparison compare(const scenario& s, std::span<const backend* const> backends, 
     if (options.runs == 0) throw usage_error("`runs`: at least one run is needed");
     for (const auto& b : backends) b->check(s);
     comparison c;
+    c.load.before = load_average();
+    c.load.cores = usable_cores();
     c.settings = s.settings;
     c.runs = options.runs;
     c.warmup = options.warmup;
@@ -124,6 +126,7 @@ comparison compare(const scenario& s, std::span<const backend* const> backends, 
     }
     for (auto& r : results)
         if (!r.runs.empty()) c.results.push_back(std::move(r));
+    c.load.after = load_average();
     return c;
 }
 

@@ -261,3 +261,26 @@ TEST_CASE("reports: a run a stop cut short is reported apart from the complete r
     CHECK(doc["results"][0]["stopped_run"]["tasks_ok"].get<int>() < 4);
     CHECK_THAT(format::markdown(c), Catch::Contains("run 2 cut short"));
 }
+
+TEST_CASE("reports: the machine's load is printed, and a busy machine makes parallelism a lower bound",
+          "[reports]") {
+    auto c = compare_on({"coroutine"}, test::make("download", 2, {{"min", "1"}, {"max", "1"}}, 0.01));
+    CHECK(c.load.before >= 0);  // read from /proc/loadavg around the comparison
+    CHECK(c.load.after >= 0);
+    CHECK(c.load.cores >= 1);
+
+    c.load = {0.10, 0.90, 2};  // idle before; the run's own load after
+    auto text = format::table(c, {});
+    CHECK_THAT(text, Catch::Contains("1-minute load average: 0.10 before, 0.90 after (2 cores usable)"));
+    CHECK_THAT(text, !Catch::Contains("lower bounds"));
+    CHECK_THAT(format::table(c, {false, true, false}), !Catch::Contains("load average"));
+
+    for (const machine_load busy : {machine_load{1.5, 1.0, 2}, machine_load{0.2, 2.7, 2}}) {
+        c.load = busy;
+        CHECK_THAT(format::table(c, {}), Catch::Contains("the parallelism figures are lower bounds"));
+        CHECK_THAT(format::markdown(c), Catch::Contains("the parallelism figures are lower bounds"));
+        const auto doc = nlohmann::json::parse(format::json(c));
+        CHECK(doc["machine"]["busy"] == true);
+        CHECK(doc["machine"]["cores"] == 2);
+    }
+}

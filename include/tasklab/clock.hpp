@@ -37,4 +37,17 @@ std::int64_t current_rss_kib() noexcept;
 /// Id of the calling OS thread (gettid), the worker id of in-process records.
 std::int64_t current_thread_id() noexcept;
 
+/// The 1-minute load average (/proc/loadavg), or -1: how busy the machine was, others included.
+double load_average() noexcept;
+
+/// The machine's load around a measurement, and whether other programs shared its cores.
+struct machine_load {
+    double before = -1;  // 1-minute load average when the measurement began, and ended
+    double after = -1;
+    unsigned cores = 1;  // the cores this process may use
+    /// The load before is other programs' alone; the one after also holds the measurement's
+    /// own, at most one per core.
+    bool busy() const noexcept { return before >= 0.5 || after >= static_cast<double>(cores) + 0.5; }
+};
+
 }  // namespace tasklab

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tasklab/backend.hpp"
+#include "tasklab/clock.hpp"
 #include "tasklab/metrics.hpp"
 #include "tasklab/statistics.hpp"
 
@@ -55,6 +56,9 @@ struct comparison {
     /// "" unless a stop (run_options::stop, stop_signal) ended the comparison early: then the
     /// runs it interrupted are the last ones kept, and the backends after it did not run.
     std::string stopped_by;
+    /// How busy the machine was around the comparison: when others kept its cores busy, the
+    /// parallelism figures are lower bounds.
+    machine_load load;
 };
 
 /// "coroutine ran 9.8 ± 0.3 times faster than sequential": each slower backend against the

@@ -173,7 +173,7 @@ const case_result* find(const std::vector<case_result>& cases, std::string_view 
 /// Whether other programs may have shared the machine: the load average before the bench is
 /// theirs alone; the one after also holds the bench's own, at most one per core.
 bool busy_machine(const results& r) {
-    return r.load_before >= 0.5 || r.load_after >= static_cast<double>(r.cores) + 0.5;
+    return machine_load{r.load_before, r.load_after, r.cores}.busy();
 }
 
 /// Why a case's figures may not say what they seem to.

@@ -26,15 +26,6 @@ memory_window::memory_window() {
     cpu_before_s_ = process_cpu_times().total();
 }
 
-double load_average() noexcept {
-    std::FILE* f = std::fopen("/proc/loadavg", "re");
-    if (!f) return -1;
-    double one = -1;
-    if (std::fscanf(f, "%lf", &one) != 1) one = -1;
-    std::fclose(f);
-    return one;
-}
-
 void memory_window::finish(sample& s, std::size_t tasks) const {
     s.cpu_s = process_cpu_times().total() - cpu_before_s_;
     if (!peak_reset_) return;

@@ -37,8 +37,6 @@ private:
     double cpu_before_s_ = 0;
 };
 
-/// The 1-minute load average (/proc/loadavg), or -1: how busy the machine was besides us.
-double load_average() noexcept;
 
 
 /// Threads this process has now (/proc/self/task).

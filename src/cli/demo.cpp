@@ -75,7 +75,9 @@ public:
         const char* reset = options_.colour ? "\x1b[0m" : "";
         out_ << fmt::format("\n{}== {} =={}\n{}\n\n", bold, title, reset, intro);
     }
-    void show(const comparison& c, bool resources = false) { out_ << format::table(c, {options_.colour, resources}); }
+    void show(const comparison& c, bool resources = false) {
+        out_ << format::table(c, {options_.colour, resources, false});
+    }
 
     /// The chapter's conclusion, wrapped for a 100-column terminal.
     void conclude(const std::string& text) {
@@ -253,11 +255,22 @@ int run_demo(const registry& registry, const demo_options& options, std::ostream
     out << "tasklab demo: the same tasks on four backends - sequential, coroutine (one thread, one event loop),\n"
            "thread (one OS thread per task) and fork (one process per task) - measured side by side.\n"
            "concurrency = task time / wall time (tasks in flight), parallelism = CPU time / wall time (cores busy).\n";
+    machine_load load;
+    load.before = load_average();
+    load.cores = usable_cores();
     tour t(registry, options, out);
     t.downloads();
     t.deposits();
     t.frozen_loop();
     t.compute();
+    load.after = load_average();
+    if (load.before >= 0 && load.after >= 0) {
+        out << fmt::format("\n1-minute load average: {:.2f} before the demo, {:.2f} after ({} cores usable)\n",
+                           load.before, load.after, load.cores);
+        if (load.busy())
+            out << "Other programs kept the cores busy: the parallelism figures above are lower bounds, and the "
+                   "times may be longer than on an idle machine.\n";
+    }
     out << "\nNext: tasklab list; tasklab run <task> --help; docs/measurements.md defines every column.\n";
     return t.ok() ? 0 : 1;
 }

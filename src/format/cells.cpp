@@ -136,6 +136,17 @@ std::string aligned(const table_text& t, const std::string& header_on, const std
     return out;
 }
 
+std::vector<std::string> load_lines(const comparison& c) {
+    const auto& load = c.load;
+    if (load.before < 0 || load.after < 0) return {};
+    std::vector<std::string> out{fmt::format("1-minute load average: {:.2f} before, {:.2f} after ({} core{} usable)",
+                                             load.before, load.after, load.cores, load.cores == 1 ? "" : "s")};
+    if (load.busy())
+        out.push_back("other programs kept the cores busy: the parallelism figures are lower bounds, and the times "
+                      "may be longer than on an idle machine");
+    return out;
+}
+
 bool several_runs(const comparison& c) {
     return std::any_of(c.results.begin(), c.results.end(), [](const backend_runs& r) { return r.runs.size() > 1; });
 }

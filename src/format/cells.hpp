@@ -34,6 +34,9 @@ std::vector<std::string> unclean_runs(const backend_runs& r);
 std::string check_cell(const outcome& result);
 /// Whether any backend has several runs summarised (mean ± σ, min … max).
 bool several_runs(const comparison& c);
+/// The machine's load around the comparison, and what it means for the figures when others
+/// kept the cores busy (none if the load could not be read).
+std::vector<std::string> load_lines(const comparison& c);
 /// What a stop cut short for this backend, for a line under its verdict (none: empty).
 std::vector<std::string> cut_short_lines(const backend_runs& r);
 

@@ -134,6 +134,11 @@ std::string json(const comparison& c) {
                          {"timeout", s.timeout > 0 ? nlohmann::json(s.timeout) : nlohmann::json(nullptr)},
                          {"params", params_json(s.params)}}},
                        {"stopped_by", c.stopped_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.stopped_by)},
+                       {"machine",
+                        {{"load_average_before", c.load.before < 0 ? nlohmann::json(nullptr) : nlohmann::json(c.load.before)},
+                         {"load_average_after", c.load.after < 0 ? nlohmann::json(nullptr) : nlohmann::json(c.load.after)},
+                         {"cores", c.load.cores},
+                         {"busy", c.load.busy()}}},
                        {"results", std::move(results)}};
     return doc.dump(2) + "\n";
 }

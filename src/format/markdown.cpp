@@ -48,6 +48,11 @@ std::string markdown(const comparison& c) {
         out += "\n";
         for (const auto& line : ranking) out += "- " + line + "\n";
     }
+    const auto load = detail::load_lines(c);
+    if (!load.empty()) {
+        out += "\n";
+        for (const auto& line : load) out += "- " + line + "\n";
+    }
     return out;
 }
 

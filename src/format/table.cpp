@@ -48,6 +48,11 @@ std::string table(const comparison& c, table_style style) {
         out += "\n";
         for (const auto& line : ranking) out += "  " + line + "\n";
     }
+    const auto load = style.load ? detail::load_lines(c) : std::vector<std::string>{};
+    if (!load.empty()) {
+        out += "\n";
+        for (const auto& line : load) out += fmt::format("  {}{}{}\n", dim, line, reset);
+    }
     return out;
 }
 

@@ -10,6 +10,7 @@ namespace tasklab::format {
 struct table_style {
     bool colour = false;
     bool resources = true;  // the second table: heartbeat lag, task CPU, memory, switches
+    bool load = true;       // the machine's load around the comparison (the demo says it once)
 };
 
 std::string table(const comparison& c, table_style style = {});
