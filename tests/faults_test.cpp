@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "hygiene.hpp"
 #include "support.hpp"
 #include "wire.hpp"
 
@@ -28,56 +29,12 @@ using namespace tasklab;
 
 namespace {
 
-extern "C" void watchdog_fired(int) {
-    static const char message[] = "\n[faults] watchdog: a case did not finish in time - a hang, failing the run\n";
-    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
-    ::_exit(70);
-}
-
-/// Kills the test binary if the case outlives `seconds`; a signal, not a thread, because
-/// the fork backend refuses to run in a multi-threaded process.
-class watchdog {
-public:
-    explicit watchdog(unsigned seconds) {
-        struct sigaction action {};
-        action.sa_handler = watchdog_fired;
-        ::sigemptyset(&action.sa_mask);
-        ::sigaction(SIGALRM, &action, &saved_);
-        ::alarm(seconds);
-    }
-    ~watchdog() {
-        ::alarm(0);
-        ::sigaction(SIGALRM, &saved_, nullptr);
-    }
-    watchdog(const watchdog&) = delete;
-    watchdog& operator=(const watchdog&) = delete;
-
-private:
-    struct sigaction saved_ {};
-};
-
-/// Descriptors and threads before a case, checked after it, with the zombies.
-class hygiene {
-public:
-    hygiene() : fds_((warm_up(), test::open_fds())), threads_(test::threads_alive()) {}
-    void check() const {
-        CHECK(test::no_children_left());
-        CHECK(test::open_fds() == fds_);
-        CHECK(test::threads_alive() == threads_);
-    }
-
-private:
-    // ThreadSanitizer starts a thread of its own when the process first creates one: let that
-    // happen before counting.
-    static void warm_up() {
-        static const bool once = [] {
-            std::thread([] {}).join();
-            return true;
-        }();
-        (void)once;
-    }
-    std::size_t fds_, threads_;
-};
+using test::contains;
+using test::hygiene;
+using test::make_with;
+using test::record;
+using test::run_on;
+using test::watchdog;
 
 /// 0 normally; under `make stress`, a random number of milliseconds up to `max_ms`.
 int jitter_ms(int max_ms) {
@@ -86,30 +43,6 @@ int jitter_ms(int max_ms) {
     static std::mt19937 rng(static_cast<unsigned>(std::strtoul(seed_text, nullptr, 10)));
     return std::uniform_int_distribution<int>(0, max_ms)(rng);
 }
-
-scenario make_with(std::string_view task, std::size_t tasks, test::param_list params, double time_scale,
-                   const std::function<void(scenario_settings&)>& adjust) {
-    const auto* type = test::all_task_types().find(task);
-    REQUIRE(type != nullptr);
-    scenario_settings settings;
-    settings.tasks = tasks;
-    settings.time_scale = time_scale;
-    adjust(settings);
-    return make_scenario(*type, std::move(settings), params);
-}
-
-run_report run_on(std::string_view backend_name, const scenario& s, const run_options& options = {}) {
-    const auto b = make_backend(backend_name);
-    REQUIRE(b != nullptr);
-    return b->run(s, options);
-}
-
-const task_record& record(const run_report& r, std::size_t i) {
-    REQUIRE(i < r.records.size());
-    return r.records[i];
-}
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
 // ThreadSanitizer runs a thread of its own, and the fork backend refuses a multi-threaded
 // process: under it these cases leave fork out (as the tsan preset leaves out "fork:" tests).
