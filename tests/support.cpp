@@ -242,6 +242,14 @@ run_report run_on(std::string_view backend, const scenario& s, const run_options
     return b->run(s, options);
 }
 
+comparison compare_on(std::initializer_list<std::string_view> names, const scenario& s, std::size_t runs,
+                      std::size_t warmup) {
+    compare_options options;
+    options.runs = runs;
+    options.warmup = warmup;
+    return compare(s, builtin_backends(names), options);
+}
+
 std::size_t open_fds() {
     std::size_t n = 0;
     if (DIR* d = ::opendir("/proc/self/fd")) {

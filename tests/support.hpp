@@ -30,6 +30,10 @@ scenario make_with(std::string_view task, std::size_t tasks, param_list params, 
 /// Runs `s` on a new built-in backend of that name.
 run_report run_on(std::string_view backend, const scenario& s, const run_options& options = {});
 
+/// compare() over the built-in backends with these names, `runs` runs each after `warmup`.
+comparison compare_on(std::initializer_list<std::string_view> names, const scenario& s, std::size_t runs = 1,
+                      std::size_t warmup = 0);
+
 /// Record `i` of a run; throws std::out_of_range (failing the test) if there is none.
 inline const task_record& record(const run_report& r, std::size_t i) { return r.records.at(i); }
 
