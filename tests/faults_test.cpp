@@ -41,7 +41,7 @@ int jitter_ms(int max_ms) {
 }
 
 // ThreadSanitizer runs a thread of its own, and the fork backend refuses a multi-threaded
-// process: under it these cases leave fork out (as the tsan preset leaves out "fork:" tests).
+// process: under it these cases leave fork out (as the tsan preset leaves out the tests labelled fork).
 #if defined(__SANITIZE_THREAD__)
 const std::vector<std::string_view> every_backend{"sequential", "coroutine", "thread"};
 const std::vector<std::string_view> parallel_backends{"thread"};
@@ -164,7 +164,7 @@ TEST_CASE("faults: when threads or processes cannot be created, the rest are not
     }
 }
 
-TEST_CASE("fork: faults - a child that segfaults is a failed record naming its pid and signal", "[faults][fork]") {
+TEST_CASE("faults: a fork child that segfaults is a failed record naming its pid and signal", "[faults][fork]") {
     const watchdog dog(60);
     const hygiene before;
     const auto s = make_with("download", 5, {{"min", "0.1"}, {"max", "0.1"}}, 0.05,
@@ -177,7 +177,7 @@ TEST_CASE("fork: faults - a child that segfaults is a failed record naming its p
     before.check();
 }
 
-TEST_CASE("fork: faults - a child killed holding the lock: the next holder repairs the account", "[faults][fork]") {
+TEST_CASE("faults: a fork child killed holding the lock: the next holder repairs the account", "[faults][fork]") {
     const watchdog dog(60);
     const hygiene before;
     // Task 2 dies of SIGKILL inside the lock, halfway through its deposit.
@@ -198,7 +198,7 @@ TEST_CASE("fork: faults - a child killed holding the lock: the next holder repai
     before.check();
 }
 
-TEST_CASE("fork: faults - a spinning child is stopped by SIGTERM at its timeout", "[faults][fork]") {
+TEST_CASE("faults: a spinning fork child is stopped by SIGTERM at its timeout", "[faults][fork]") {
     const watchdog dog(60);
     const hygiene before;
     const auto s = make_with("download", 3, {{"min", "0.1"}, {"max", "0.1"}}, 0.05, [](scenario_settings& st) {
