@@ -40,128 +40,153 @@ int jitter_ms(int max_ms) {
     return std::uniform_int_distribution<int>(0, max_ms)(rng);
 }
 
-// ThreadSanitizer runs a thread of its own, and the fork backend refuses a multi-threaded
-// process: under it these cases leave fork out (as the tsan preset leaves out the tests labelled fork).
-#if defined(__SANITIZE_THREAD__)
-const std::vector<std::string_view> every_backend{"sequential", "coroutine", "thread"};
-const std::vector<std::string_view> parallel_backends{"thread"};
-#else
-const std::vector<std::string_view> every_backend{"sequential", "coroutine", "thread", "fork"};
-const std::vector<std::string_view> parallel_backends{"thread", "fork"};
-#endif
+// Each case below runs on one backend by name, under a watchdog, and checks the process's
+// hygiene after it. The in-process backends run it in one test and fork in another, tagged
+// [fork] (the tsan preset leaves those out).
+const std::vector<std::string_view> in_process{"sequential", "coroutine", "thread"};
+
+void a_task_that_throws_fails_alone(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    const auto s = make_with("download", 5, {{"min", "0.1"}, {"max", "0.1"}}, 0.05,
+                             [](scenario_settings& st) { st.faults.fail = {2}; });
+    const auto r = run_on(backend, s);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 4);
+    CHECK(m.tasks_failed == 1);
+    CHECK(record(r, 2).status == task_status::failed);
+    CHECK(record(r, 2).error == "task 2 failed on purpose (its fault plan: fail)");
+    before.check();
+}
+
+void a_hung_task_is_cancelled_at_its_timeout(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // 0.1 simulated s per task, a timeout of 2, at 0.05 real s per simulated s: the hung
+    // task is cut after 0.1 s instead of waiting "forever".
+    const auto s = make_with("download", 4, {{"min", "0.1"}, {"max", "0.1"}}, 0.05, [](scenario_settings& st) {
+        st.timeout = 2;
+        st.faults.hang = {1};
+    });
+    const auto r = run_on(backend, s);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 3);
+    CHECK(m.tasks_cancelled == 1);
+    CHECK(record(r, 1).status == task_status::cancelled);
+    CHECK(contains(record(r, 1).error, "timed out after 100 ms, its timeout"));
+    before.check();
+}
+
+void waiting_for_a_hung_lock_times_out(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // Task 0 takes the account's lock and hangs inside it (its hold is endless); the
+    // others queue for the lock and must give up at their own deadline.
+    const auto s = make_with("deposit", 3, {{"hold", "3600"}, {"sync", "lock"}}, 0.05,
+                             [](scenario_settings& st) { st.timeout = 2; });
+    const auto r = run_on(backend, s);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 0);
+    CHECK(m.tasks_cancelled == 3);
+    for (const auto& rec : r.records) CHECK(contains(rec.error, "timed out"));
+    before.check();
+}
+
+void a_stop_mid_run_cancels_and_reports(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // Six downloads of 1 real second each; the stop comes after 100-300 ms, as a signal
+    // handler would deliver it (a store to a lock-free atomic).
+    const auto s = make_with("download", 6, {{"min", "20"}, {"max", "20"}}, 0.05, [](scenario_settings&) {});
+    std::atomic<int> signal_seen{0};
+    run_options options;
+    options.stop_signal = &signal_seen;
+    const auto started = monotonic_ns();
+    const auto delay_ns = (100 + jitter_ms(200)) * 1'000'000LL;
+    options.progress = [&](std::size_t, std::size_t) {
+        if (monotonic_ns() - started >= delay_ns) signal_seen.store(SIGINT);
+    };
+    const auto r = run_on(backend, s, options);
+    const auto m = measure(r);
+    CHECK(r.stopped_by == "SIGINT");
+    CHECK(m.tasks_ok + m.tasks_failed + m.tasks_cancelled == 6);
+    CHECK(m.tasks_cancelled == 6);  // none could finish its second before the stop
+    CHECK(m.tasks_failed == 0);
+    CHECK(static_cast<double>(monotonic_ns() - started) / 1e9 < 0.9);  // not "after the downloads"
+    before.check();
+}
+
+void tasks_not_created_end_the_run(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // Root ignores RLIMIT_NPROC, so a seam makes creation of task 3 fail with EAGAIN.
+    run_options options;
+    options.fail_creation_at = 3;
+    const auto s = test::make("download", 6, {{"min", "0.1"}, {"max", "0.1"}}, 0.05);
+    const auto r = run_on(backend, s, options);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 3);  // the started ones were joined (reaped) and finished
+    CHECK(m.tasks_failed == 3);
+    for (std::size_t i = 3; i < 6; ++i) {
+        CHECK_FALSE(record(r, i).started);
+        CHECK(contains(record(r, i).error, "could not be created"));
+        CHECK(contains(record(r, i).error, "ulimit -u"));
+        CHECK(contains(record(r, i).error, "try fewer tasks"));
+    }
+    before.check();
+}
 
 }  // namespace
 
-TEST_CASE("faults: a task that throws fails alone, on every backend", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            const auto s = make_with("download", 5, {{"min", "0.1"}, {"max", "0.1"}}, 0.05,
-                                     [](scenario_settings& st) { st.faults.fail = {2}; });
-            const auto r = run_on(name, s);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 4);
-            CHECK(m.tasks_failed == 1);
-            CHECK(record(r, 2).status == task_status::failed);
-            CHECK(record(r, 2).error == "task 2 failed on purpose (its fault plan: fail)");
-            before.check();
-        }
+TEST_CASE("faults: a task that throws fails alone, on the in-process backends", "[faults]") {
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { a_task_that_throws_fails_alone(name); }
     }
 }
 
-TEST_CASE("faults: a hung task is cancelled at its timeout and the others finish, on every backend", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // 0.1 simulated s per task, a timeout of 2, at 0.05 real s per simulated s: the hung
-            // task is cut after 0.1 s instead of waiting "forever".
-            const auto s = make_with("download", 4, {{"min", "0.1"}, {"max", "0.1"}}, 0.05, [](scenario_settings& st) {
-                st.timeout = 2;
-                st.faults.hang = {1};
-            });
-            const auto r = run_on(name, s);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 3);
-            CHECK(m.tasks_cancelled == 1);
-            CHECK(record(r, 1).status == task_status::cancelled);
-            CHECK(contains(record(r, 1).error, "timed out after 100 ms, its timeout"));
-            before.check();
-        }
-    }
-}
+TEST_CASE("faults: a task that throws fails alone, on fork", "[faults][fork]") { a_task_that_throws_fails_alone("fork"); }
 
-TEST_CASE("faults: a task waiting for a lock held by a hung task times out too", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // Task 0 takes the account's lock and hangs inside it (its hold is endless); the
-            // others queue for the lock and must give up at their own deadline.
-            const auto s = make_with("deposit", 3, {{"hold", "3600"}, {"sync", "lock"}}, 0.05,
-                                     [](scenario_settings& st) { st.timeout = 2; });
-            const auto r = run_on(name, s);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 0);
-            CHECK(m.tasks_cancelled == 3);
-            for (const auto& rec : r.records) CHECK(contains(rec.error, "timed out"));
-            before.check();
-        }
-    }
-}
-
-TEST_CASE("faults: a stop mid-run (SIGINT) cancels what runs, starts nothing more, and reports", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // Six downloads of 1 real second each; the stop comes after 100-300 ms, as a signal
-            // handler would deliver it (a store to a lock-free atomic).
-            const auto s = make_with("download", 6, {{"min", "20"}, {"max", "20"}}, 0.05, [](scenario_settings&) {});
-            std::atomic<int> signal_seen{0};
-            run_options options;
-            options.stop_signal = &signal_seen;
-            const auto started = monotonic_ns();
-            const auto delay_ns = (100 + jitter_ms(200)) * 1'000'000LL;
-            options.progress = [&](std::size_t, std::size_t) {
-                if (monotonic_ns() - started >= delay_ns) signal_seen.store(SIGINT);
-            };
-            const auto r = run_on(name, s, options);
-            const auto m = measure(r);
-            CHECK(r.stopped_by == "SIGINT");
-            CHECK(m.tasks_ok + m.tasks_failed + m.tasks_cancelled == 6);
-            CHECK(m.tasks_cancelled == 6);  // none could finish its second before the stop
-            CHECK(m.tasks_failed == 0);
-            CHECK(static_cast<double>(monotonic_ns() - started) / 1e9 < 0.9);  // not "after the downloads"
-            before.check();
-        }
-    }
-}
-
-TEST_CASE("faults: when threads or processes cannot be created, the rest are not started and the run ends",
+TEST_CASE("faults: a hung task is cancelled at its timeout and the others finish, on the in-process backends",
           "[faults]") {
-    for (const auto name : parallel_backends) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // Root ignores RLIMIT_NPROC, so a seam makes creation of task 3 fail with EAGAIN.
-            run_options options;
-            options.fail_creation_at = 3;
-            const auto s = test::make("download", 6, {{"min", "0.1"}, {"max", "0.1"}}, 0.05);
-            const auto r = run_on(name, s, options);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 3);  // the started ones were joined (reaped) and finished
-            CHECK(m.tasks_failed == 3);
-            for (std::size_t i = 3; i < 6; ++i) {
-                CHECK_FALSE(record(r, i).started);
-                CHECK(contains(record(r, i).error, "could not be created"));
-                CHECK(contains(record(r, i).error, "ulimit -u"));
-                CHECK(contains(record(r, i).error, "try fewer tasks"));
-            }
-            before.check();
-        }
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { a_hung_task_is_cancelled_at_its_timeout(name); }
     }
+}
+
+TEST_CASE("faults: a hung task is cancelled at its timeout and the others finish, on fork", "[faults][fork]") {
+    a_hung_task_is_cancelled_at_its_timeout("fork");
+}
+
+TEST_CASE("faults: a task waiting for a lock held by a hung task times out too, on the in-process backends",
+          "[faults]") {
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { waiting_for_a_hung_lock_times_out(name); }
+    }
+}
+
+TEST_CASE("faults: a task waiting for a lock held by a hung task times out too, on fork", "[faults][fork]") {
+    waiting_for_a_hung_lock_times_out("fork");
+}
+
+TEST_CASE("faults: a stop mid-run (SIGINT) cancels what runs, starts nothing more, and reports, on the in-process "
+          "backends",
+          "[faults]") {
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { a_stop_mid_run_cancels_and_reports(name); }
+    }
+}
+
+TEST_CASE("faults: a stop mid-run (SIGINT) cancels what runs, starts nothing more, and reports, on fork",
+          "[faults][fork]") {
+    a_stop_mid_run_cancels_and_reports("fork");
+}
+
+TEST_CASE("faults: when threads cannot be created, the rest are not started and the run ends", "[faults]") {
+    tasks_not_created_end_the_run("thread");
+}
+
+TEST_CASE("faults: when processes cannot be created, the rest are not started and the run ends", "[faults][fork]") {
+    tasks_not_created_end_the_run("fork");
 }
 
 TEST_CASE("faults: a fork child that segfaults is a failed record naming its pid and signal", "[faults][fork]") {
