@@ -142,7 +142,7 @@ outcome interrupted_cli(const std::vector<std::string>& args, int sig, int delay
 
 }  // namespace
 
-TEST_CASE("fork: cli - SIGINT and SIGTERM stop the run: partial report, 130 or 143, no child left", "[cli][faults]") {
+TEST_CASE("cli: SIGINT and SIGTERM stop the run: partial report, 130 or 143, no child left", "[cli][faults][fork]") {
     for (const auto& [sig, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
         DYNAMIC_SECTION("signal " << sig) {
             // Eight downloads of 2 s on fork, then on thread: the signal comes during fork's run.
@@ -198,7 +198,7 @@ bool alive(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("fork: cli - children die with tasklab when it is killed outright (PR_SET_PDEATHSIG)", "[cli][faults]") {
+TEST_CASE("cli: children die with tasklab when it is killed outright (PR_SET_PDEATHSIG)", "[cli][faults][fork]") {
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int null_fd = ::open("/dev/null", O_RDWR);
@@ -283,7 +283,7 @@ TEST_CASE("cli: a run with a failed task still prints its report and exits 1", "
     CHECK(l.out.find("download") != std::string::npos);
 }
 
-TEST_CASE("fork: cli acceptance - lost deposits without a lock and none with one", "[fork][cli]") {
+TEST_CASE("cli: acceptance - lost deposits without a lock and none with one", "[cli][fork]") {
     const auto none = tasklab_cli("run deposit --tasks 100 --sync none --backend all --time-scale 1 --format json --runs 1");
     REQUIRE(none.code == 0);
     const auto doc = nlohmann::json::parse(none.out);
@@ -435,7 +435,7 @@ TEST_CASE("cli: a run too short to judge says so instead of a verdict", "[cli]")
     }
 }
 
-TEST_CASE("cli: with stdout or stderr closed, an export gets its own document only", "[cli]") {
+TEST_CASE("cli: with stdout or stderr closed, an export gets its own document only", "[cli][fork]") {
     char dir_template[] = "/tmp/tasklab-closed-XXXXXX";
     const std::string dir = ::mkdtemp(dir_template);
     for (const auto* closed : {">&-", "2>&- >/dev/null", ">&- 2>&-"}) {
@@ -456,7 +456,7 @@ TEST_CASE("cli: with stdout or stderr closed, an export gets its own document on
     ::rmdir(dir.c_str());
 }
 
-TEST_CASE("cli: small things a newcomer reads", "[cli]") {
+TEST_CASE("cli: small things a newcomer reads", "[cli][fork]") {
     // A write error says why.
     auto o = tasklab_cli("run download --tasks 1 --runs 1 --time-scale 0.001 --quiet --export-json /dev/full");
     CHECK(o.code == 1);

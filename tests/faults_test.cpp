@@ -1,5 +1,6 @@
 // [faults]: tasks that throw, crash, hang, spin or cannot start, and runs that are stopped -
-// on every backend where the fault can happen. After each case the process is as it was: no
+// on every backend where the fault can happen (a fork child that dies or lies on its own is in
+// backends/fork_test.cpp, tagged [faults] too). After each case the process is as it was: no
 // child left (not even a zombie), no descriptor and no thread more than before.
 //
 // Every wait is bounded: a watchdog (alarm) ends the test binary with a message if a case
@@ -8,76 +9,28 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <functional>
 #include <random>
 #include <string>
-#include <thread>
+#include <vector>
 
+#include "hygiene.hpp"
 #include "support.hpp"
-#include "wire.hpp"
 
 using namespace tasklab;
 
 namespace {
 
-extern "C" void watchdog_fired(int) {
-    static const char message[] = "\n[faults] watchdog: a case did not finish in time - a hang, failing the run\n";
-    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
-    ::_exit(70);
-}
-
-/// Kills the test binary if the case outlives `seconds`; a signal, not a thread, because
-/// the fork backend refuses to run in a multi-threaded process.
-class watchdog {
-public:
-    explicit watchdog(unsigned seconds) {
-        struct sigaction action {};
-        action.sa_handler = watchdog_fired;
-        ::sigemptyset(&action.sa_mask);
-        ::sigaction(SIGALRM, &action, &saved_);
-        ::alarm(seconds);
-    }
-    ~watchdog() {
-        ::alarm(0);
-        ::sigaction(SIGALRM, &saved_, nullptr);
-    }
-    watchdog(const watchdog&) = delete;
-    watchdog& operator=(const watchdog&) = delete;
-
-private:
-    struct sigaction saved_ {};
-};
-
-/// Descriptors and threads before a case, checked after it, with the zombies.
-class hygiene {
-public:
-    hygiene() : fds_((warm_up(), test::open_fds())), threads_(test::threads_alive()) {}
-    void check() const {
-        CHECK(test::no_children_left());
-        CHECK(test::open_fds() == fds_);
-        CHECK(test::threads_alive() == threads_);
-    }
-
-private:
-    // ThreadSanitizer starts a thread of its own when the process first creates one: let that
-    // happen before counting.
-    static void warm_up() {
-        static const bool once = [] {
-            std::thread([] {}).join();
-            return true;
-        }();
-        (void)once;
-    }
-    std::size_t fds_, threads_;
-};
+using test::contains;
+using test::hygiene;
+using test::make_with;
+using test::record;
+using test::run_on;
+using test::watchdog;
 
 /// 0 normally; under `make stress`, a random number of milliseconds up to `max_ms`.
 int jitter_ms(int max_ms) {
@@ -87,155 +40,156 @@ int jitter_ms(int max_ms) {
     return std::uniform_int_distribution<int>(0, max_ms)(rng);
 }
 
-scenario make_with(std::string_view task, std::size_t tasks, test::param_list params, double time_scale,
-                   const std::function<void(scenario_settings&)>& adjust) {
-    const auto* type = test::all_task_types().find(task);
-    REQUIRE(type != nullptr);
-    scenario_settings settings;
-    settings.tasks = tasks;
-    settings.time_scale = time_scale;
-    adjust(settings);
-    return make_scenario(*type, std::move(settings), params);
+// Each case below runs on one backend by name, under a watchdog, and checks the process's
+// hygiene after it. The in-process backends run it in one test and fork in another, tagged
+// [fork] (the tsan preset leaves those out).
+const std::vector<std::string_view> in_process{"sequential", "coroutine", "thread"};
+
+void a_task_that_throws_fails_alone(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    const auto s = make_with("download", 5, {{"min", "0.1"}, {"max", "0.1"}}, 0.05,
+                             [](scenario_settings& st) { st.faults.fail = {2}; });
+    const auto r = run_on(backend, s);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 4);
+    CHECK(m.tasks_failed == 1);
+    CHECK(record(r, 2).status == task_status::failed);
+    CHECK(record(r, 2).error == "task 2 failed on purpose (its fault plan: fail)");
+    before.check();
 }
 
-run_report run_on(std::string_view backend_name, const scenario& s, const run_options& options = {}) {
-    const auto b = make_backend(backend_name);
-    REQUIRE(b != nullptr);
-    return b->run(s, options);
+void a_hung_task_is_cancelled_at_its_timeout(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // 0.1 simulated s per task, a timeout of 2, at 0.05 real s per simulated s: the hung
+    // task is cut after 0.1 s instead of waiting "forever".
+    const auto s = make_with("download", 4, {{"min", "0.1"}, {"max", "0.1"}}, 0.05, [](scenario_settings& st) {
+        st.timeout = 2;
+        st.faults.hang = {1};
+    });
+    const auto r = run_on(backend, s);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 3);
+    CHECK(m.tasks_cancelled == 1);
+    CHECK(record(r, 1).status == task_status::cancelled);
+    CHECK(contains(record(r, 1).error, "timed out after 100 ms, its timeout"));
+    before.check();
 }
 
-const task_record& record(const run_report& r, std::size_t i) {
-    REQUIRE(i < r.records.size());
-    return r.records[i];
+void waiting_for_a_hung_lock_times_out(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // Task 0 takes the account's lock and hangs inside it (its hold is endless); the
+    // others queue for the lock and must give up at their own deadline.
+    const auto s = make_with("deposit", 3, {{"hold", "3600"}, {"sync", "lock"}}, 0.05,
+                             [](scenario_settings& st) { st.timeout = 2; });
+    const auto r = run_on(backend, s);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 0);
+    CHECK(m.tasks_cancelled == 3);
+    for (const auto& rec : r.records) CHECK(contains(rec.error, "timed out"));
+    before.check();
 }
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+void a_stop_mid_run_cancels_and_reports(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // Six downloads of 1 real second each; the stop comes after 100-300 ms, as a signal
+    // handler would deliver it (a store to a lock-free atomic).
+    const auto s = make_with("download", 6, {{"min", "20"}, {"max", "20"}}, 0.05, [](scenario_settings&) {});
+    std::atomic<int> signal_seen{0};
+    run_options options;
+    options.stop_signal = &signal_seen;
+    const auto started = monotonic_ns();
+    const auto delay_ns = (100 + jitter_ms(200)) * 1'000'000LL;
+    options.progress = [&](std::size_t, std::size_t) {
+        if (monotonic_ns() - started >= delay_ns) signal_seen.store(SIGINT);
+    };
+    const auto r = run_on(backend, s, options);
+    const auto m = measure(r);
+    CHECK(r.stopped_by == "SIGINT");
+    CHECK(m.tasks_ok + m.tasks_failed + m.tasks_cancelled == 6);
+    CHECK(m.tasks_cancelled == 6);  // none could finish its second before the stop
+    CHECK(m.tasks_failed == 0);
+    CHECK(static_cast<double>(monotonic_ns() - started) / 1e9 < 0.9);  // not "after the downloads"
+    before.check();
+}
 
-// ThreadSanitizer runs a thread of its own, and the fork backend refuses a multi-threaded
-// process: under it these cases leave fork out (as the tsan preset leaves out "fork:" tests).
-#if defined(__SANITIZE_THREAD__)
-const std::vector<std::string_view> every_backend{"sequential", "coroutine", "thread"};
-const std::vector<std::string_view> parallel_backends{"thread"};
-#else
-const std::vector<std::string_view> every_backend{"sequential", "coroutine", "thread", "fork"};
-const std::vector<std::string_view> parallel_backends{"thread", "fork"};
-#endif
+void tasks_not_created_end_the_run(std::string_view backend) {
+    const watchdog dog(60);
+    const hygiene before;
+    // Root ignores RLIMIT_NPROC, so a seam makes creation of task 3 fail with EAGAIN.
+    run_options options;
+    options.fail_creation_at = 3;
+    const auto s = test::make("download", 6, {{"min", "0.1"}, {"max", "0.1"}}, 0.05);
+    const auto r = run_on(backend, s, options);
+    const auto m = measure(r);
+    CHECK(m.tasks_ok == 3);  // the started ones were joined (reaped) and finished
+    CHECK(m.tasks_failed == 3);
+    for (std::size_t i = 3; i < 6; ++i) {
+        CHECK_FALSE(record(r, i).started);
+        CHECK(contains(record(r, i).error, "could not be created"));
+        CHECK(contains(record(r, i).error, "ulimit -u"));
+        CHECK(contains(record(r, i).error, "try fewer tasks"));
+    }
+    before.check();
+}
 
 }  // namespace
 
-TEST_CASE("faults: a task that throws fails alone, on every backend", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            const auto s = make_with("download", 5, {{"min", "0.1"}, {"max", "0.1"}}, 0.05,
-                                     [](scenario_settings& st) { st.faults.fail = {2}; });
-            const auto r = run_on(name, s);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 4);
-            CHECK(m.tasks_failed == 1);
-            CHECK(record(r, 2).status == task_status::failed);
-            CHECK(record(r, 2).error == "task 2 failed on purpose (its fault plan: fail)");
-            before.check();
-        }
+TEST_CASE("faults: a task that throws fails alone, on the in-process backends", "[faults]") {
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { a_task_that_throws_fails_alone(name); }
     }
 }
 
-TEST_CASE("faults: a hung task is cancelled at its timeout and the others finish, on every backend", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // 0.1 simulated s per task, a timeout of 2, at 0.05 real s per simulated s: the hung
-            // task is cut after 0.1 s instead of waiting "forever".
-            const auto s = make_with("download", 4, {{"min", "0.1"}, {"max", "0.1"}}, 0.05, [](scenario_settings& st) {
-                st.timeout = 2;
-                st.faults.hang = {1};
-            });
-            const auto r = run_on(name, s);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 3);
-            CHECK(m.tasks_cancelled == 1);
-            CHECK(record(r, 1).status == task_status::cancelled);
-            CHECK(contains(record(r, 1).error, "timed out after 100 ms, its timeout"));
-            before.check();
-        }
-    }
-}
+TEST_CASE("faults: a task that throws fails alone, on fork", "[faults][fork]") { a_task_that_throws_fails_alone("fork"); }
 
-TEST_CASE("faults: a task waiting for a lock held by a hung task times out too", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // Task 0 takes the account's lock and hangs inside it (its hold is endless); the
-            // others queue for the lock and must give up at their own deadline.
-            const auto s = make_with("deposit", 3, {{"hold", "3600"}, {"sync", "lock"}}, 0.05,
-                                     [](scenario_settings& st) { st.timeout = 2; });
-            const auto r = run_on(name, s);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 0);
-            CHECK(m.tasks_cancelled == 3);
-            for (const auto& rec : r.records) CHECK(contains(rec.error, "timed out"));
-            before.check();
-        }
-    }
-}
-
-TEST_CASE("faults: a stop mid-run (SIGINT) cancels what runs, starts nothing more, and reports", "[faults]") {
-    for (const auto name : every_backend) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // Six downloads of 1 real second each; the stop comes after 100-300 ms, as a signal
-            // handler would deliver it (a store to a lock-free atomic).
-            const auto s = make_with("download", 6, {{"min", "20"}, {"max", "20"}}, 0.05, [](scenario_settings&) {});
-            std::atomic<int> signal_seen{0};
-            run_options options;
-            options.stop_signal = &signal_seen;
-            const auto started = monotonic_ns();
-            const auto delay_ns = (100 + jitter_ms(200)) * 1'000'000LL;
-            options.progress = [&](std::size_t, std::size_t) {
-                if (monotonic_ns() - started >= delay_ns) signal_seen.store(SIGINT);
-            };
-            const auto r = run_on(name, s, options);
-            const auto m = measure(r);
-            CHECK(r.stopped_by == "SIGINT");
-            CHECK(m.tasks_ok + m.tasks_failed + m.tasks_cancelled == 6);
-            CHECK(m.tasks_cancelled == 6);  // none could finish its second before the stop
-            CHECK(m.tasks_failed == 0);
-            CHECK(static_cast<double>(monotonic_ns() - started) / 1e9 < 0.9);  // not "after the downloads"
-            before.check();
-        }
-    }
-}
-
-TEST_CASE("faults: when threads or processes cannot be created, the rest are not started and the run ends",
+TEST_CASE("faults: a hung task is cancelled at its timeout and the others finish, on the in-process backends",
           "[faults]") {
-    for (const auto name : parallel_backends) {
-        DYNAMIC_SECTION(name) {
-            const watchdog dog(60);
-            const hygiene before;
-            // Root ignores RLIMIT_NPROC, so a seam makes creation of task 3 fail with EAGAIN.
-            run_options options;
-            options.fail_creation_at = 3;
-            const auto s = test::make("download", 6, {{"min", "0.1"}, {"max", "0.1"}}, 0.05);
-            const auto r = run_on(name, s, options);
-            const auto m = measure(r);
-            CHECK(m.tasks_ok == 3);  // the started ones were joined (reaped) and finished
-            CHECK(m.tasks_failed == 3);
-            for (std::size_t i = 3; i < 6; ++i) {
-                CHECK_FALSE(record(r, i).started);
-                CHECK(contains(record(r, i).error, "could not be created"));
-                CHECK(contains(record(r, i).error, "ulimit -u"));
-                CHECK(contains(record(r, i).error, "try fewer tasks"));
-            }
-            before.check();
-        }
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { a_hung_task_is_cancelled_at_its_timeout(name); }
     }
 }
 
-TEST_CASE("fork: faults - a child that segfaults is a failed record naming its pid and signal", "[faults][fork]") {
+TEST_CASE("faults: a hung task is cancelled at its timeout and the others finish, on fork", "[faults][fork]") {
+    a_hung_task_is_cancelled_at_its_timeout("fork");
+}
+
+TEST_CASE("faults: a task waiting for a lock held by a hung task times out too, on the in-process backends",
+          "[faults]") {
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { waiting_for_a_hung_lock_times_out(name); }
+    }
+}
+
+TEST_CASE("faults: a task waiting for a lock held by a hung task times out too, on fork", "[faults][fork]") {
+    waiting_for_a_hung_lock_times_out("fork");
+}
+
+TEST_CASE("faults: a stop mid-run (SIGINT) cancels what runs, starts nothing more, and reports, on the in-process "
+          "backends",
+          "[faults]") {
+    for (const auto name : in_process) {
+        DYNAMIC_SECTION(name) { a_stop_mid_run_cancels_and_reports(name); }
+    }
+}
+
+TEST_CASE("faults: a stop mid-run (SIGINT) cancels what runs, starts nothing more, and reports, on fork",
+          "[faults][fork]") {
+    a_stop_mid_run_cancels_and_reports("fork");
+}
+
+TEST_CASE("faults: when threads cannot be created, the rest are not started and the run ends", "[faults]") {
+    tasks_not_created_end_the_run("thread");
+}
+
+TEST_CASE("faults: when processes cannot be created, the rest are not started and the run ends", "[faults][fork]") {
+    tasks_not_created_end_the_run("fork");
+}
+
+TEST_CASE("faults: a fork child that segfaults is a failed record naming its pid and signal", "[faults][fork]") {
     const watchdog dog(60);
     const hygiene before;
     const auto s = make_with("download", 5, {{"min", "0.1"}, {"max", "0.1"}}, 0.05,
@@ -248,7 +202,7 @@ TEST_CASE("fork: faults - a child that segfaults is a failed record naming its p
     before.check();
 }
 
-TEST_CASE("fork: faults - a child killed holding the lock: the next holder repairs the account", "[faults][fork]") {
+TEST_CASE("faults: a fork child killed holding the lock: the next holder repairs the account", "[faults][fork]") {
     const watchdog dog(60);
     const hygiene before;
     // Task 2 dies of SIGKILL inside the lock, halfway through its deposit.
@@ -269,36 +223,7 @@ TEST_CASE("fork: faults - a child killed holding the lock: the next holder repai
     before.check();
 }
 
-TEST_CASE("fork: faults - a child that exits without a result is a failed record with its exit code",
-          "[faults][fork]") {
-    const watchdog dog(60);
-    const hygiene before;
-    const auto r = run_on("fork", test::make("die", 4, {{"at", "3"}, {"exit", "7"}}, 0.05));
-    CHECK(measure(r).tasks_ok == 3);
-    CHECK(contains(record(r, 3).error, "exited with code 7 without a result"));
-    before.check();
-}
-
-TEST_CASE("fork: faults - half a result, a flood and a huge error never deadlock and are not trusted",
-          "[faults][fork]") {
-    for (const auto how : {"half", "flood", "big_error"}) {
-        DYNAMIC_SECTION(how) {
-            const watchdog dog(60);
-            const hygiene before;
-            const auto r = run_on("fork", test::make("bad_result", 4, {{"at", "1"}, {"how", how}}, 0.05));
-            CHECK(measure(r).tasks_ok == 3);
-            const auto& bad = record(r, 1);
-            CHECK(bad.status == task_status::failed);
-            if (std::string_view(how) == "big_error")
-                CHECK(bad.error == std::string(wire::max_error_bytes, 'e'));  // cut to what a frame holds
-            else
-                CHECK(contains(bad.error, "sent a malformed result"));
-            before.check();
-        }
-    }
-}
-
-TEST_CASE("fork: faults - a spinning child is stopped by SIGTERM at its timeout", "[faults][fork]") {
+TEST_CASE("faults: a spinning fork child is stopped by SIGTERM at its timeout", "[faults][fork]") {
     const watchdog dog(60);
     const hygiene before;
     const auto s = make_with("download", 3, {{"min", "0.1"}, {"max", "0.1"}}, 0.05, [](scenario_settings& st) {
@@ -309,22 +234,6 @@ TEST_CASE("fork: faults - a spinning child is stopped by SIGTERM at its timeout"
     CHECK(measure(r).tasks_ok == 2);
     CHECK(record(r, 0).status == task_status::cancelled);
     CHECK(contains(record(r, 0).error, "SIGTERM"));
-    before.check();
-}
-
-TEST_CASE("fork: faults - 2,000 tasks under a soft limit of 1,024 descriptors complete", "[faults][fork]") {
-    const watchdog dog(120);
-    rlimit saved{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
-    rlimit lower = saved;
-    lower.rlim_cur = std::min<rlim_t>(1024, saved.rlim_cur);
-    REQUIRE(::setrlimit(RLIMIT_NOFILE, &lower) == 0);
-    const hygiene before;
-    const auto r = run_on("fork", test::make("download", 2000, {{"min", "0"}, {"max", "0"}}, 0.05));
-    ::setrlimit(RLIMIT_NOFILE, &saved);
-    const auto m = measure(r);
-    CHECK(m.tasks_ok == 2000);  // never failed half-way for want of a descriptor
-    CHECK(m.max_in_flight < 1024);
     before.check();
 }
 

@@ -248,14 +248,33 @@ std::vector<const backend*> builtin_backends(std::initializer_list<std::string_v
     return out;
 }
 
-scenario make(std::string_view task, std::size_t tasks, param_list params, double time_scale, sharing memory) {
+scenario make_with(std::string_view task, std::size_t tasks, param_list params, double time_scale,
+                   const std::function<void(scenario_settings&)>& adjust) {
     const auto* type = all_task_types().find(task);
     if (!type) throw std::invalid_argument("no task type " + std::string(task));
     scenario_settings settings;
     settings.tasks = tasks;
     settings.time_scale = time_scale;
-    settings.memory = memory;
+    adjust(settings);
     return make_scenario(*type, std::move(settings), params);
+}
+
+scenario make(std::string_view task, std::size_t tasks, param_list params, double time_scale, sharing memory) {
+    return make_with(task, tasks, std::move(params), time_scale, [memory](scenario_settings& s) { s.memory = memory; });
+}
+
+run_report run_on(std::string_view backend, const scenario& s, const run_options& options) {
+    const auto b = make_backend(backend);
+    if (!b) throw std::invalid_argument("no backend " + std::string(backend));
+    return b->run(s, options);
+}
+
+comparison compare_on(std::initializer_list<std::string_view> names, const scenario& s, std::size_t runs,
+                      std::size_t warmup) {
+    compare_options options;
+    options.runs = runs;
+    options.warmup = warmup;
+    return compare(s, builtin_backends(names), options);
 }
 
 std::size_t open_fds() {

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the tests: running a scenario, test-only task types, and process hygiene checks.
 #include <cstddef>
+#include <functional>
 #include <initializer_list>
 #include <string_view>
 #include <string>
@@ -22,6 +23,21 @@ std::vector<const backend*> builtin_backends(std::initializer_list<std::string_v
 
 scenario make(std::string_view task, std::size_t tasks, param_list params = {}, double time_scale = 1.0,
               sharing memory = sharing::shared);
+/// make(), with the settings adjusted (a timeout, a fault plan) before the scenario is built.
+scenario make_with(std::string_view task, std::size_t tasks, param_list params, double time_scale,
+                   const std::function<void(scenario_settings&)>& adjust);
+
+/// Runs `s` on a new built-in backend of that name.
+run_report run_on(std::string_view backend, const scenario& s, const run_options& options = {});
+
+/// compare() over the built-in backends with these names, `runs` runs each after `warmup`.
+comparison compare_on(std::initializer_list<std::string_view> names, const scenario& s, std::size_t runs = 1,
+                      std::size_t warmup = 0);
+
+/// Record `i` of a run; throws std::out_of_range (failing the test) if there is none.
+inline const task_record& record(const run_report& r, std::size_t i) { return r.records.at(i); }
+
+inline bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
 template <class Backend>
 run_report run(const scenario& s) {

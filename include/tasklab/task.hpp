@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "tasklab/context.hpp"
@@ -22,6 +23,7 @@ struct scenario_settings;
 struct task_result {
     std::int64_t value = 0;
 };
+static_assert(std::is_trivially_copyable_v<task_result>);
 
 /// Size and alignment of a run's shared state; size 0 means the tasks share nothing.
 struct shared_layout {

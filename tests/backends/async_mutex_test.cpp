@@ -12,7 +12,7 @@
 
 using tasklab::detail::async_mutex;
 
-TEST_CASE("async_mutex: waiters suspend, are served in order, and the loop keeps running", "[coroutine]") {
+TEST_CASE("async_mutex: waiters suspend, are served in order, and the loop keeps running", "[async_mutex][coroutine]") {
     asio::io_context io(1);
     async_mutex m;
     std::vector<std::string> log;

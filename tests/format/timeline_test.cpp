@@ -125,7 +125,7 @@ comparison ten_downloads() {
 
 }  // namespace
 
-TEST_CASE("format: timeline of back-to-back tasks is a staircase", "[timeline]") {
+TEST_CASE("timeline: back-to-back tasks are a staircase", "[timeline]") {
     const auto c = comparison_of({runs_of("sequential", {record(0, 0, 100 * ms, {{1000, 100 * ms - 1000, wait_kind::sleep}}),
                                                           record(1, 100 * ms, 200 * ms),
                                                           record(2, 200 * ms, 300 * ms)})});
@@ -154,7 +154,7 @@ TEST_CASE("format: timeline of back-to-back tasks is a staircase", "[timeline]")
     }
 }
 
-TEST_CASE("format: timeline of ten overlapping waits starts them together", "[timeline]") {
+TEST_CASE("timeline: ten overlapping waits start together", "[timeline]") {
     const auto c = ten_downloads();
     const auto text = format::timeline(c, {80, 20, false});
     INFO(text);
@@ -179,7 +179,7 @@ TEST_CASE("format: timeline of ten overlapping waits starts them together", "[ti
     require_fits(text, 80);
 }
 
-TEST_CASE("format: timeline groups a thousand tasks", "[timeline]") {
+TEST_CASE("timeline: a thousand tasks are grouped", "[timeline]") {
     std::vector<task_record> recs;
     for (std::uint32_t i = 0; i < 1000; ++i) {
         const std::int64_t start = i * 100'000;  // a new task every 0.1 ms, each 5 ms long
@@ -207,7 +207,7 @@ TEST_CASE("format: timeline groups a thousand tasks", "[timeline]") {
     CHECK(text.find("tasks 950-999 ") != std::string::npos);
 }
 
-TEST_CASE("format: timeline stays within the width and plain without colour", "[timeline]") {
+TEST_CASE("timeline: stays within the width, and plain without colour", "[timeline]") {
     std::vector<backend_runs> results;
     results.push_back(runs_of("sequential", {record(0, 0, 3 * ms), record(1, 3 * ms, 9 * ms)}));
     results.push_back(runs_of("coroutine", {record(0, 0, 3 * ms, {{0, 2 * ms, wait_kind::interleaved}}),
@@ -229,7 +229,7 @@ TEST_CASE("format: timeline stays within the width and plain without colour", "[
     CHECK(coloured.find("\x1b[") != std::string::npos);
 }
 
-TEST_CASE("format: timeline shows a task much shorter than a cell", "[timeline]") {
+TEST_CASE("timeline: a task much shorter than a cell still shows", "[timeline]") {
     // A 2 µs task beside a 1 s one: integrated over its cell it is far from half of it,
     // yet it must not vanish.
     const auto c = comparison_of({runs_of("thread", {record(0, 0, 1000 * ms), record(1, 500 * ms, 500 * ms + 2000)})});

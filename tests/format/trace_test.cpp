@@ -1,5 +1,5 @@
-// The Chrome trace: ten downloads on every backend, rendered and parsed back. Named "fork: ..."
-// because it forks (the tsan run leaves those out).
+// The Chrome trace: ten downloads on every backend, rendered and parsed back. Tagged [fork]
+// because it runs the fork backend (the tsan run leaves those out).
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +18,7 @@
 using namespace tasklab;
 using nlohmann::json;
 
-TEST_CASE("fork: trace of ten downloads on every backend", "[trace][fork]") {
+TEST_CASE("trace: ten downloads on every backend", "[trace][fork]") {
     const auto s = test::make("download", 10, {{"min", "1"}, {"max", "1"}}, 0.05);
     const auto backends = test::builtin_backends();
     compare_options options;

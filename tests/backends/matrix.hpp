@@ -1,5 +1,7 @@
+#pragma once
 // Every backend x every task type, asserting the outcomes the lesson is about. Behaviour
-// only: overlap, lost updates, correct values, failures recorded - never a speed.
+// only: overlap, lost updates, correct values, failures recorded - never a speed. Each
+// backend's test file runs the matrix on it: TASKLAB_BACKEND_TESTS(fork_backend, "fork").
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,11 +11,7 @@
 
 #include "support.hpp"
 
-using namespace tasklab;
-using tasklab::test::make;
-using tasklab::test::run;
-
-namespace {
+namespace tasklab::test::matrix {
 
 /// What the models promise, per backend: this is what the tests hold them to.
 template <class Backend>
@@ -35,7 +33,7 @@ struct promises<fork_backend> {
     static constexpr bool overlaps = true, parallel = true;
 };
 
-void require_all_ok(const run_report& r) {
+inline void require_all_ok(const run_report& r) {
     for (const auto& rec : r.records) {
         INFO("task " << rec.index << ": " << rec.error);
         REQUIRE(rec.status == task_status::ok);
@@ -165,47 +163,32 @@ void check_no_leaks() {
     CHECK(test::no_children_left());
 }
 
-}  // namespace
+}  // namespace tasklab::test::matrix
 
+/// The matrix on one backend; `label` is its name, the tests' tag.
 #define TASKLAB_BACKEND_TESTS(Backend, label)                                                          \
-    TEST_CASE(label ": download waits overlap exactly when the model is concurrent",                   \
+    TEST_CASE(label " backend: download waits overlap exactly when the model is concurrent",           \
               "[" label "][download]") {                                                               \
-        check_download<Backend>();                                                                     \
+        tasklab::test::matrix::check_download<Backend>();                                              \
     }                                                                                                  \
-    TEST_CASE(label ": deposit without a lock", "[" label "][deposit]") { check_deposit<Backend>("none", 20); } \
-    TEST_CASE(label ": deposit with a lock keeps every deposit", "[" label "][deposit]") {             \
-        check_deposit<Backend>("lock", 20);                                                            \
+    TEST_CASE(label " backend: deposit without a lock", "[" label "][deposit]") {                      \
+        tasklab::test::matrix::check_deposit<Backend>("none", 20);                                     \
     }                                                                                                  \
-    TEST_CASE(label ": deposit with compare-and-swap keeps every deposit", "[" label "][deposit]") {   \
-        check_deposit<Backend>("atomic", 20);                                                          \
+    TEST_CASE(label " backend: deposit with a lock keeps every deposit", "[" label "][deposit]") {     \
+        tasklab::test::matrix::check_deposit<Backend>("lock", 20);                                     \
     }                                                                                                  \
-    TEST_CASE(label ": compute gets the closed form", "[" label "][compute]") { check_compute<Backend>(); } \
-    TEST_CASE(label ": a task that throws is a failed record, the others finish", "[" label "][faults]") { \
-        check_failing_task<Backend>();                                                                 \
+    TEST_CASE(label " backend: deposit with compare-and-swap keeps every deposit", "[" label "][deposit]") { \
+        tasklab::test::matrix::check_deposit<Backend>("atomic", 20);                                   \
     }                                                                                                  \
-    TEST_CASE(label ": records name their worker", "[" label "]") { check_records_identify_workers<Backend>(); } \
-    TEST_CASE(label ": a run leaves no fd and no child behind", "[" label "]") { check_no_leaks<Backend>(); }
-
-TASKLAB_BACKEND_TESTS(sequential_backend, "sequential")
-TASKLAB_BACKEND_TESTS(coroutine_backend, "coroutine")
-TASKLAB_BACKEND_TESTS(thread_backend, "thread")
-TASKLAB_BACKEND_TESTS(fork_backend, "fork")
-
-TEST_CASE("coroutine: a task waiting for the lock does not block the loop", "[coroutine][deposit]") {
-    // All 10 tasks get started and sit inside ctx.lock at once; a blocking lock on the one
-    // thread would have deadlocked instead.
-    const auto s = make("deposit", 10, {{"sync", "lock"}, {"hold", "0.02"}});
-    const auto r = run<coroutine_backend>(s);
-    require_all_ok(r);
-    CHECK(measure(r).max_in_flight == 10);
-    CHECK(r.result.shared->actual == 10);
-}
-
-TEST_CASE("coroutine: compute with yields interleaves its parts on one thread", "[coroutine][compute]") {
-    const auto s = make("compute", 2, {{"n", "2000000"}, {"yield-every", "10000"}});
-    const auto r = run<coroutine_backend>(s);
-    require_all_ok(r);
-    CHECK(*r.result.value == std::int64_t{2000000} * 2000001 / 2);
-    CHECK(measure(r).max_in_flight == 2);
-    CHECK(r.records[0].worker == r.records[1].worker);
-}
+    TEST_CASE(label " backend: compute gets the closed form", "[" label "][compute]") {                \
+        tasklab::test::matrix::check_compute<Backend>();                                               \
+    }                                                                                                  \
+    TEST_CASE(label " backend: a task that throws is a failed record, the others finish", "[" label "][faults]") { \
+        tasklab::test::matrix::check_failing_task<Backend>();                                          \
+    }                                                                                                  \
+    TEST_CASE(label " backend: records name their worker", "[" label "]") {                            \
+        tasklab::test::matrix::check_records_identify_workers<Backend>();                              \
+    }                                                                                                  \
+    TEST_CASE(label " backend: a run leaves no fd and no child behind", "[" label "]") {               \
+        tasklab::test::matrix::check_no_leaks<Backend>();                                              \
+    }

@@ -1,10 +1,9 @@
-// Issue 3's reports: statistics over runs, the heartbeat, resources, and exports that agree.
+// The exports of one comparison - JSON, CSV and Markdown - read back: they agree.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
 #include <sstream>
 #include <string>
@@ -12,23 +11,15 @@
 
 #include "support.hpp"
 #include "tasklab/comparison.hpp"
-#include "tasklab/heartbeat.hpp"
 #include "tasklab/format/csv.hpp"
 #include "tasklab/format/json.hpp"
 #include "tasklab/format/markdown.hpp"
 #include "tasklab/format/table.hpp"
 
 using namespace tasklab;
+using tasklab::test::compare_on;
 
 namespace {
-
-comparison compare_on(std::initializer_list<std::string_view> names, const scenario& s, std::size_t runs = 1,
-                      std::size_t warmup = 0) {
-    compare_options options;
-    options.runs = runs;
-    options.warmup = warmup;
-    return compare(s, test::builtin_backends(names), options);
-}
 
 /// RFC 4180 without quoted line breaks: enough for the CSV tasklab writes.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
@@ -69,120 +60,6 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 bool row_value_empty(const std::vector<std::string>& row, std::size_t column) { return row.at(column).empty(); }
 
 }  // namespace
-
-TEST_CASE("statistics: mean, sample deviation, median and the propagated ratio", "[stats]") {
-    const std::vector<double> v{1, 2, 3, 4};
-    const auto s = summarize(v);
-    CHECK(s.n == 4);
-    CHECK(s.mean == Approx(2.5));
-    CHECK(s.median == Approx(2.5));
-    CHECK(s.stddev == Approx(1.2909944));
-    CHECK(s.min == 1);
-    CHECK(s.max == 4);
-    const std::vector<double> one{7};
-    CHECK(summarize(one).stddev == 0);
-    summary_stats slow{3, 10, 1, 10, 9, 11}, fast{3, 2, 0.1, 2, 1.9, 2.1};
-    const auto r = ratio_of(slow, fast);
-    CHECK(r.ratio == Approx(5));
-    CHECK(r.stddev == Approx(5 * std::sqrt(0.01 + 0.0025)));
-}
-
-TEST_CASE("comparison: runs, warm-ups, the representative run and the ranking", "[stats]") {
-    const auto s = test::make("download", 3, {{"min", "1"}, {"max", "2"}}, 0.01);
-    const auto c = compare_on({"sequential", "coroutine"}, s, 3, 1);
-    REQUIRE(c.results.size() == 2);
-    for (const auto& r : c.results) {
-        CHECK(r.runs.size() == 3);  // the warm-up is not kept
-        const auto wall = r.stats(&run_metrics::wall_s);
-        CHECK(wall.n == 3);
-        CHECK(wall.min <= wall.median);
-        CHECK(wall.median <= wall.max);
-        CHECK(r.representative_metrics().wall_s == Approx(wall.median));
-    }
-    const auto ranking = rank_by_wall(c);
-    REQUIRE(ranking.size() == 1);
-    CHECK(ranking[0].faster == "coroutine");
-    CHECK(ranking[0].slower == "sequential");
-    CHECK(ranking[0].ratio.ratio > 1.5);
-    CHECK(ranking[0].ratio.stddev >= 0);
-    CHECK(format::table(c).find("coroutine ran") != std::string::npos);
-}
-
-TEST_CASE("heartbeat: a late tick moves the next one to the first period boundary after it", "[heartbeat]") {
-    heartbeat_recorder h(0);
-    CHECK(h.next_due() == heartbeat_period_ns);
-    h.tick(3 * heartbeat_period_ns + heartbeat_period_ns / 2);  // 2.5 periods late
-    CHECK(h.next_due() == 4 * heartbeat_period_ns);              // not 2: no catch-up burst
-    CHECK(heartbeat_recorder::due_after(4 * heartbeat_period_ns, 4 * heartbeat_period_ns) == 5 * heartbeat_period_ns);
-    CHECK(heartbeat_recorder::due_after(4 * heartbeat_period_ns, 0) == 5 * heartbeat_period_ns);  // early: the next period
-    h.tick(h.next_due());
-    const auto s = h.summary();
-    CHECK(s.ticks == 2);
-    CHECK(s.max_lag_ns == 2 * heartbeat_period_ns + heartbeat_period_ns / 2);
-}
-
-TEST_CASE("heartbeat: a coroutine task that never yields freezes the loop", "[coroutine][heartbeat]") {
-    const auto s = test::make("compute", 2, {{"n", "400000000"}});
-    const auto r = test::run<coroutine_backend>(s);
-    const auto m = measure(r);
-    REQUIRE(m.tasks_ok == 2);
-    CHECK(r.heartbeat.ticks > 0);
-    // The ticker shares the loop: it waited at least as long as one task ran.
-    CHECK(m.heartbeat_max_lag_s >= 0.8 * m.longest_task_s);
-}
-
-TEST_CASE("heartbeat: yields and threads keep it far below a task's length", "[coroutine][thread][heartbeat]") {
-    const auto yielding = test::make("compute", 2, {{"n", "400000000"}, {"yield-every", "100000"}});
-    const auto plain = test::make("compute", 2, {{"n", "400000000"}});
-    for (const auto& r : {test::run<coroutine_backend>(yielding), test::run<thread_backend>(plain)}) {
-        INFO(r.backend);
-        const auto m = measure(r);
-        REQUIRE(m.tasks_ok == 2);
-        CHECK(r.heartbeat.ticks > 10);
-        CHECK(m.heartbeat_max_lag_s < 0.5 * m.longest_task_s);
-    }
-}
-
-TEST_CASE("records: CPU time per task where the backend can measure it", "[metrics]") {
-    const auto s = test::make("compute", 2, {{"n", "100000000"}});
-    for (const auto& r : {test::run<sequential_backend>(s), test::run<thread_backend>(s)}) {
-        INFO(r.backend);
-        for (const auto& rec : r.records) {
-            CHECK(rec.cpu_ns > 0);
-            CHECK(rec.cpu_ns <= rec.end_ns - rec.start_ns + 5'000'000);  // a CPU-bound task: about its span
-        }
-    }
-    const auto waiting = test::make("download", 2, {{"min", "1"}, {"max", "1"}}, 0.05);
-    const auto r = test::run<coroutine_backend>(waiting);
-    for (const auto& rec : r.records) {
-        CHECK(rec.cpu_ns >= 0);
-        CHECK(rec.cpu_ns < (rec.end_ns - rec.start_ns) / 2);  // it waited, it did not compute
-    }
-    CHECK(r.usage.peak_rss_kib > 0);
-}
-
-TEST_CASE("records: wait spans show sleeping, locking and interleaving", "[coroutine][metrics]") {
-    run_options options;
-    options.record_waits = true;
-    coroutine_backend b;
-    const auto d = b.run(test::make("download", 2, {{"min", "1"}, {"max", "1"}}, 0.02), options);
-    for (const auto& rec : d.records) {
-        REQUIRE(rec.waits.size() == 1);
-        CHECK(rec.waits[0].kind == wait_kind::sleep);
-        CHECK(rec.waits[0].end_ns - rec.waits[0].start_ns >= 20'000'000 * 0.999);
-    }
-    const auto l = b.run(test::make("deposit", 3, {{"sync", "lock"}, {"hold", "0.01"}}), options);
-    std::size_t lock_waits = 0;
-    for (const auto& rec : l.records)
-        for (const auto& w : rec.waits) lock_waits += w.kind == wait_kind::lock;
-    CHECK(lock_waits == 2);  // the first takes the free lock, the other two wait for it
-    const auto y = b.run(test::make("compute", 2, {{"n", "20000000"}, {"yield-every", "100000"}}), options);
-    for (const auto& rec : y.records) {
-        CHECK_FALSE(rec.waits.empty());
-        CHECK(rec.waits.size() < 100);  // 100 yields each, merged into interleaved spans
-        for (const auto& w : rec.waits) CHECK(w.kind == wait_kind::interleaved);
-    }
-}
 
 TEST_CASE("exports: JSON, CSV and Markdown of one comparison agree", "[exports]") {
     const auto s = test::make("deposit", 6, {{"sync", "none"}, {"hold", "0.005"}});
@@ -231,7 +108,7 @@ TEST_CASE("exports: JSON, CSV and Markdown of one comparison agree", "[exports]"
     CHECK(md.find("\x1b") == std::string::npos);
 }
 
-TEST_CASE("reports: a run a stop cut short is reported apart from the complete runs", "[reports]") {
+TEST_CASE("exports: a run a stop cut short is reported apart from the complete runs", "[exports]") {
     const auto s = test::make("download", 4, {{"min", "1"}, {"max", "1"}}, 0.01);
     std::stop_source stop;
     compare_options options;
@@ -262,8 +139,8 @@ TEST_CASE("reports: a run a stop cut short is reported apart from the complete r
     CHECK_THAT(format::markdown(c), Catch::Contains("run 2 cut short"));
 }
 
-TEST_CASE("reports: the machine's load is printed, and a busy machine makes parallelism a lower bound",
-          "[reports]") {
+TEST_CASE("exports: the machine's load is printed, and a busy machine makes parallelism a lower bound",
+          "[exports]") {
     auto c = compare_on({"coroutine"}, test::make("download", 2, {{"min", "1"}, {"max", "1"}}, 0.01));
     CHECK(c.load.before >= 0);  // read from /proc/loadavg around the comparison
     CHECK(c.load.after >= 0);
