@@ -254,7 +254,7 @@ int run_demo(const registry& registry, const demo_options& options, std::ostream
         }
     out << "tasklab demo: the same tasks on four backends - sequential, coroutine (one thread, one event loop),\n"
            "thread (one OS thread per task) and fork (one process per task) - measured side by side.\n"
-           "concurrency = task time / wall time (tasks in flight), parallelism = CPU time / wall time (cores busy).\n";
+           "concurrency = task time / wall time (tasks in flight), parallelism = CPU / run time (cores busy).\n";
     machine_load load;
     load.before = load_average();
     load.cores = usable_cores();
