@@ -109,9 +109,11 @@ awaitable<void> context::sleep_for(sim_seconds simulated) {
     if (crash_signal_ != 0) std::raise(crash_signal_);
     throw_if_stopped();
     if (const auto real = to_real(simulated); real.count() > 0) {
+        // The meter first: a task held up while it reads the clock is already waiting, so its
+        // wait span lasts at least the sleep (unless the deadline cuts it).
+        const metered_wait waiting(*this, wait_kind::sleep);
         std::int64_t until = monotonic_ns() + real.count();
         if (deadline_ns_ != 0) until = std::min(until, deadline_ns_);
-        const metered_wait waiting(*this, wait_kind::sleep);
         co_await driver_->wait_until(*this, until);
     }
     throw_if_stopped();
