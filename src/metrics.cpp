@@ -111,7 +111,8 @@ std::string_view to_string(unjudged u) noexcept {
 }
 
 verdict judge(const run_metrics& m, unsigned cores) noexcept {
-    if (m.fixed_cost_s > fixed_cost_share_limit * m.window_s) return {false, false, unjudged::too_short};
+    if (m.window_s < min_judged_window_s || m.fixed_cost_s > fixed_cost_share_limit * m.window_s)
+        return {false, false, unjudged::too_short};
     // A little above the cores is rounding between two clocks; far above, they disagree.
     if (m.parallelism > static_cast<double>(cores) * 1.05) return {false, false, unjudged::over_cores};
     return {m.concurrency >= concurrent_threshold, m.parallelism >= parallel_threshold, unjudged::no};

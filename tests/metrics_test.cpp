@@ -59,6 +59,14 @@ TEST_CASE("metrics: a run whose machinery outweighs its tasks is too short to ju
     CHECK_FALSE(v.concurrent);
     CHECK_FALSE(v.parallel);
     CHECK_THAT(format::verdict_line(m, r), Catch::Contains("too short to judge"));
+
+    // A second long: judged unless setting up and tearing down took more than half of it.
+    r.records = {rec(0, 100, 400), rec(1, 100, 400)};
+    r.window_ns = 1'000'000'000;
+    r.cpu_s = 0.5;
+    CHECK(judge(measure(r), 2).why_not == unjudged::too_short);  // 0.7 s of 1 s outside the tasks
+    r.records = {rec(0, 100, 900), rec(1, 100, 900)};
+    CHECK(judge(measure(r), 2).why_not == unjudged::no);  // 0.2 s of 1 s
 }
 
 TEST_CASE("metrics: more cores busy than the process may use is not judged", "[metrics]") {

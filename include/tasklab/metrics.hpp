@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "tasklab/heartbeat.hpp"
 #include "tasklab/report.hpp"
 
 namespace tasklab {
@@ -39,15 +40,17 @@ run_metrics measure(const run_report& report);
 inline constexpr double concurrent_threshold = 1.2;
 inline constexpr double parallel_threshold = 1.2;
 
-/// A run is too short to judge when its fixed cost - setting up and tearing down around the
-/// tasks, measured in the run itself - is more than this share of the window: its figures then
-/// describe the machinery, not the tasks.
-inline constexpr double fixed_cost_share_limit = 0.1;
+/// A run is too short to judge when its window is shorter than ten heartbeat periods - the
+/// coarsest clock a report reads, which then ticked fewer than ten times - or when its fixed
+/// cost (setting up and tearing down around the tasks, measured in the run itself) is more
+/// than half the window: its figures then describe the machinery, not the tasks.
+inline constexpr double min_judged_window_s = 10 * heartbeat_period_ns / 1e9;
+inline constexpr double fixed_cost_share_limit = 0.5;
 
 /// Why a run gets no verdict.
 enum class unjudged : std::uint8_t {
     no,          // judged
-    too_short,   // fixed_cost_s > fixed_cost_share_limit * window_s
+    too_short,   // window_s < min_judged_window_s, or fixed_cost_s > fixed_cost_share_limit * window_s
     over_cores,  // parallelism above the cores this process may use: the clocks disagree
 };
 

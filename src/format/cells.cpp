@@ -201,7 +201,7 @@ std::vector<std::string> ranking_lines(const comparison& c) {
         auto line = several_runs(c) ? fmt::format("{} ran {:.2f} ± {:.2f} times faster than {}", s.faster, s.ratio.ratio,
                                              s.ratio.stddev, s.slower)
                                : fmt::format("{} ran {:.2f} times faster than {}", s.faster, s.ratio.ratio, s.slower);
-        if (too_short(s.faster) || too_short(s.slower)) line += " (too short to judge: mostly setup and teardown)";
+        if (too_short(s.faster) || too_short(s.slower)) line += " (too short to judge)";
         out.push_back(std::move(line));
     }
     return out;

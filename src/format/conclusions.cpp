@@ -16,6 +16,10 @@ std::string judged(const run_metrics& m) {
     const auto v = judge(m);
     switch (v.why_not) {
     case unjudged::too_short:
+        if (m.window_s < min_judged_window_s)
+            return fmt::format("too short to judge: {} is under the {} that ten heartbeat ticks take; run more or "
+                               "longer tasks",
+                               duration_text(m.window_s), duration_text(min_judged_window_s));
         return fmt::format("too short to judge: {} of its {} went to setting up and tearing down around the tasks; "
                            "run more or longer tasks",
                            duration_text(m.fixed_cost_s), duration_text(m.window_s));
