@@ -45,7 +45,7 @@ constexpr std::uint64_t fail_salt = 0xfa11'fa11'fa11'fa11ull;
 }  // namespace
 
 faulty_workload::faulty_workload(std::shared_ptr<const workload> inner, fault_plan plan)
-    : inner_(std::move(inner)), plan_(std::move(plan)) {}
+    : workload_wrapper(std::move(inner)), plan_(std::move(plan)) {}
 
 awaitable<task_result> faulty_workload::run(context& ctx) const {
     const auto i = ctx.index();
@@ -59,7 +59,7 @@ awaitable<task_result> faulty_workload::run(context& ctx) const {
         throw std::logic_error("a hung task's wait ended without a timeout or a stop");
     }
     if (listed(plan_.spin, i)) spin_forever();
-    auto result = co_await inner_->run(ctx);
+    auto result = co_await inner().run(ctx);
     // A task listed to crash dies at its first wait (context::sleep_for, yield); one still
     // alive here never waited.
     if (listed(plan_.crash, i)) std::raise(plan_.crash_signal);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "tasklab/context.hpp"
@@ -48,6 +49,25 @@ public:
     /// After the last task: the reduced value, the shared state's expected vs actual, and a
     /// check of the answer. `shared` is the parent's view (for private memory: untouched).
     virtual outcome conclude(std::span<const task_record> records, const void* shared) const;
+};
+
+/// A workload that adds to another one (a fault, a probe) and otherwise is that one: its
+/// shared state and its conclusion are the inner workload's. Override run() and call inner().
+class workload_wrapper : public workload {
+public:
+    explicit workload_wrapper(std::shared_ptr<const workload> inner) : inner_(std::move(inner)) {}
+    shared_layout shared() const override { return inner_->shared(); }
+    void init_shared(void* memory) const override { inner_->init_shared(memory); }
+    void destroy_shared(void* memory) const noexcept override { inner_->destroy_shared(memory); }
+    outcome conclude(std::span<const task_record> records, const void* shared) const override {
+        return inner_->conclude(records, shared);
+    }
+
+protected:
+    const workload& inner() const noexcept { return *inner_; }
+
+private:
+    std::shared_ptr<const workload> inner_;
 };
 
 /// A kind of work, registered by name.

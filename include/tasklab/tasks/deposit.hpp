@@ -12,12 +12,21 @@ struct account {
     static_assert(std::atomic<std::int64_t>::is_always_lock_free,
                   "the balance must be usable from several processes");
     std::atomic<std::int64_t> balance{0};
+    /// How many deposits reached the balance. Counted here, not from the tasks' reports: a
+    /// fork child killed after its deposit but before reporting is not "ok", yet its money is in.
+    std::atomic<std::int64_t> committed{0};
+    /// Deposits that have begun to commit without a lock (atomic mode: the compare-and-swap
+    /// and the count are two steps) and not finished: non-zero at the end only if a task died
+    /// between them, and then the count cannot say whether its money landed.
+    std::atomic<std::int64_t> committing{0};
     mutex lock;
-    /// The deposit under way inside the lock: the balance it started from, or `none` when no
-    /// deposit is under way. A holder that dies (a killed fork child) leaves it set, and the
-    /// next holder rolls the balance back to it: the dead task's deposit never committed.
+    /// The deposit under way inside the lock: the balance and count it started from, or
+    /// `none` when no deposit is under way. A holder that dies (a killed fork child) leaves
+    /// it set, and the next holder rolls both back to it: the dead task's deposit never
+    /// committed.
     static constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
     std::atomic<std::int64_t> in_progress_from{none};
+    std::atomic<std::int64_t> in_progress_committed{0};
     /// How many times a holder died inside the lock and the account was repaired.
     std::atomic<std::uint32_t> recoveries{0};
 
