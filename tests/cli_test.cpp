@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <pty.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -522,4 +524,25 @@ TEST_CASE("cli: fork out of descriptors names ulimit -n, not ulimit -u", "[cli][
     CHECK(o.code == 1);
     CHECK(o.out.find("Too many open files; the limit: ulimit -n 4 (open files of this process)") != std::string::npos);
     CHECK(o.out.find("ulimit -u") == std::string::npos);
+}
+
+TEST_CASE("cli: a million-task run builds nothing it was not asked for: its peak is the process's", "[cli]") {
+    // Sanitizers keep freed memory in quarantine and shadow all of it: the peak they show is theirs.
+    if (sanitized) return;
+    const auto o = tasklab_cli("run download --tasks 1000000 --min 0 --max 0 --backend coroutine --runs 1 --quiet");
+    REQUIRE(o.code == 0);
+    // Each test case runs in a process of its own, so the largest child waited for is tasklab.
+    rusage children{};
+    REQUIRE(::getrusage(RUSAGE_CHILDREN, &children) == 0);
+    const double process_mib = static_cast<double>(children.ru_maxrss) / 1024.0;
+
+    // The resources row: "coroutine  <lag max>  <p99>  <task cpu>  <peak memory>  -  <switches>".
+    std::smatch peak;
+    const std::regex row(R"(\ncoroutine +[^\n]*? ([0-9.]+) MiB)");
+    REQUIRE(std::regex_search(o.out, peak, row));
+    const double report_mib = std::stod(peak[1].str());
+    INFO("report's peak " << report_mib << " MiB, the process's " << process_mib << " MiB");
+    CHECK(report_mib > 100);  // a million waiting tasks do take memory: the figure is the run's
+    // What is left after the run (the table, the load line) is small next to the run itself.
+    CHECK(process_mib <= report_mib * 1.1 + 16);
 }
