@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <thread>
 #include <utility>
 
 #include "tasklab/backend.hpp"
@@ -115,6 +116,16 @@ awaitable<void> context::sleep_for(sim_seconds simulated) {
         std::int64_t until = monotonic_ns() + real.count();
         if (deadline_ns_ != 0) until = std::min(until, deadline_ns_);
         co_await driver_->wait_until(*this, until);
+    }
+    throw_if_stopped();
+}
+
+void context::block_for(sim_seconds simulated) {
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    throw_if_stopped();
+    if (const auto real = to_real(simulated); real.count() > 0) {
+        const metered_wait blocked(*this, wait_kind::blocked);
+        std::this_thread::sleep_for(real);
     }
     throw_if_stopped();
 }

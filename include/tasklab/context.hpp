@@ -100,6 +100,10 @@ public:
 
     /// Waits without using a CPU. Throws task_cancelled if the task is stopped meanwhile.
     awaitable<void> sleep_for(sim_seconds simulated);
+    /// Sleeps the task's thread, as a blocking call does (the lesson's time.sleep in a button
+    /// handler): not a scheduling point, and neither a stop nor a timeout cuts it short - they
+    /// take effect when it returns. On an event loop every other task and timer waits too.
+    void block_for(sim_seconds simulated);
     /// A scheduling point: other tasks of the same thread may run now.
     awaitable<void> yield();
 

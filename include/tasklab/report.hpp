@@ -15,9 +15,11 @@ enum class task_status : std::uint8_t { ok, failed, cancelled };
 std::string_view to_string(task_status s) noexcept;
 
 /// Why a task was not running: waiting for time to pass or for a lock, or - after a yield
-/// on an event loop - queued behind other tasks. Consecutive yields close together are kept
-/// as one `interleaved` span: the task ran in slices between other tasks' slices.
-enum class wait_kind : std::uint8_t { sleep, lock, interleaved };
+/// on an event loop - queued behind other tasks (consecutive yields close together are kept
+/// as one `interleaved` span: the task ran in slices between other tasks' slices), or
+/// `blocked`: its thread slept in a call that knows nothing of the backend
+/// (context::block_for), so nothing else could run on that thread meanwhile.
+enum class wait_kind : std::uint8_t { sleep, lock, interleaved, blocked };
 std::string_view to_string(wait_kind k) noexcept;
 
 struct wait_span {

@@ -316,7 +316,7 @@ std::string timeline(const comparison& c, timeline_style style) {
     }
     // The legend on one line, or on as many as the width needs.
     std::vector<std::pair<glyph, std::string_view>> keys{
-        {glyph::running, "running"}, {glyph::interleaved, "interleaved (yielding)"}, {glyph::waiting, "waiting (sleep, lock)"}};
+        {glyph::running, "running"}, {glyph::interleaved, "interleaved (yielding)"}, {glyph::waiting, "waiting (sleep, lock, blocked)"}};
     if (any_failed) keys.emplace_back(glyph::failed, "failed");
     const std::size_t width = std::max<std::size_t>(style.width, 2);
     if (!out.empty()) out += "\n";

@@ -18,19 +18,20 @@ template <class Backend>
 struct promises;
 template <>
 struct promises<sequential_backend> {
-    static constexpr bool overlaps = false, parallel = false;
+    static constexpr bool overlaps = false, parallel = false, blocking_freezes_others = false;
 };
 template <>
 struct promises<coroutine_backend> {
-    static constexpr bool overlaps = true, parallel = false;
+    // Every task and the heartbeat share the loop's thread: a task that blocks it stops them all.
+    static constexpr bool overlaps = true, parallel = false, blocking_freezes_others = true;
 };
 template <>
 struct promises<thread_backend> {
-    static constexpr bool overlaps = true, parallel = true;
+    static constexpr bool overlaps = true, parallel = true, blocking_freezes_others = false;
 };
 template <>
 struct promises<fork_backend> {
-    static constexpr bool overlaps = true, parallel = true;
+    static constexpr bool overlaps = true, parallel = true, blocking_freezes_others = false;
 };
 
 inline void require_all_ok(const run_report& r) {
@@ -72,6 +73,38 @@ void check_download() {
         CHECK(m.max_in_flight == 1);
         CHECK(m.wall_s >= sum_s);  // one after another: at least the sum
         CHECK(m.concurrency == Approx(1.0).margin(0.05));
+    }
+}
+
+template <class Backend>
+void check_blocking_download() {
+    // The same downloads, each blocking its thread (context::block_for) instead of awaiting.
+    const auto s = make("download", 4, {{"wait", "block"}}, 0.02);
+    run_options options;
+    options.record_waits = true;
+    const auto r = Backend{}.run(s, options);
+    require_all_ok(r);
+    const auto m = measure(r);
+    double sum_s = 0, longest_s = 0;
+    for (const auto& rec : r.records) {
+        const double want = download_duration(s.settings.seed, rec.index, 1, 10) * 0.02;
+        CHECK(static_cast<double>(rec.end_ns - rec.start_ns) / 1e9 >= want * 0.999);
+        REQUIRE(rec.waits.size() == 1);
+        CHECK(rec.waits.front().kind == wait_kind::blocked);
+        sum_s += want;
+        longest_s = std::max(longest_s, want);
+    }
+    if constexpr (promises<Backend>::overlaps && !promises<Backend>::blocking_freezes_others) {
+        CHECK(m.max_in_flight == 4);  // a thread (or process) each: one blocked thread stops nobody
+        CHECK(m.wall_s < 0.8 * sum_s);
+    } else {
+        CHECK(m.max_in_flight == 1);  // one thread, blocked by each task in turn: the sum
+        CHECK(m.wall_s >= sum_s * 0.999);
+    }
+    if constexpr (promises<Backend>::blocking_freezes_others) {
+        CHECK(m.heartbeat_max_lag_s >= 0.8 * longest_s);  // the loop's heartbeat waited too
+    } else {
+        CHECK(m.heartbeat_max_lag_s < 0.5 * longest_s);
     }
 }
 
@@ -170,6 +203,9 @@ void check_no_leaks() {
     TEST_CASE(label " backend: download waits overlap exactly when the model is concurrent",           \
               "[" label "][download]") {                                                               \
         tasklab::test::matrix::check_download<Backend>();                                              \
+    }                                                                                                  \
+    TEST_CASE(label " backend: downloads that block their thread", "[" label "][download]") {          \
+        tasklab::test::matrix::check_blocking_download<Backend>();                                     \
     }                                                                                                  \
     TEST_CASE(label " backend: deposit without a lock", "[" label "][deposit]") {                      \
         tasklab::test::matrix::check_deposit<Backend>("none", 20);                                     \

@@ -146,9 +146,9 @@ TEST_CASE("timeline: back-to-back tasks are a staircase", "[timeline]") {
         CHECK(cells(rows[1])[static_cast<std::size_t>(spans[1].first)] == "█");  // the others ran
         CHECK(text.find("in flight") != std::string::npos);
         if (width >= 61)
-            CHECK(text.find("\n█ running  ▒ interleaved (yielding)  ░ waiting (sleep, lock)\n") != std::string::npos);
+            CHECK(text.find("\n█ running  ▒ interleaved (yielding)  ░ waiting (sleep, lock, blocked)\n") != std::string::npos);
         else  // narrower: the legend wraps rather than losing a key
-            for (auto key : {"█ running", "▒ interleaved (yielding)", "░ waiting (sleep, lock)"})
+            for (auto key : {"█ running", "▒ interleaved (yielding)", "░ waiting (sleep, lock, blocked)"})
                 CHECK(text.find(key) != std::string::npos);
         require_fits(text, width);
     }
