@@ -1,9 +1,9 @@
-// processes.cpp - several tasks, each in its own child process, started together and
-// waited for together.
+// processes.cpp - the lesson's two tasks, each in its own child process, started together
+// and waited for together.
 //
-// What it teaches: a child process runs on its own, so while one child waits the others wait
-// too, side by side. The parent starts them all, then waits for them all (the lesson's
-// start() and join()), and the total time is that of the longest task, not the sum of all.
+// What it teaches: a child process runs on its own, so while one child waits the other waits
+// too, side by side. The parent starts both, then waits for both (the lesson's start() and
+// join()), and the total time is that of the longer task, not the sum of the two.
 // The fork backend does the starting and waiting: one fork() per task, the result comes
 // back over a pipe, and the parent reaps every child.
 //
@@ -22,7 +22,7 @@ namespace {
 
 int run(double time_scale) {
     tasklab::scenario_settings settings;
-    settings.tasks = 4;
+    settings.tasks = 2;  // the lesson's two processes, each sleeping randint(1, 10) s
     settings.time_scale = time_scale;
     const auto downloads = tasklab::make_scenario(tasklab::download_task{}, settings, {{"min", "1"}, {"max", "10"}});
 
@@ -46,7 +46,7 @@ int run(double time_scale) {
         pids.insert(r.worker);
     }
     const double total_s = static_cast<double>(report.wall_ns) / 1e9;
-    fmt::print("Total time {:.3f} s. The longest download took {:.3f} s; one after another they would take {:.3f} s.\n",
+    fmt::print("Total time {:.3f} s. The longer download took {:.3f} s; one after the other they would take {:.3f} s.\n",
                total_s, longest_s, sum_s);
 
     if (pids.size() != settings.tasks || pids.count(::getpid()) != 0) {
@@ -59,7 +59,7 @@ int run(double time_scale) {
                    total_s, sum_s);
         return 1;
     }
-    fmt::print("So the children waited at the same time: the total is about the longest task, not the sum.\n");
+    fmt::print("So the children waited at the same time: the total is about the longer task, not the sum.\n");
     return 0;
 }
 

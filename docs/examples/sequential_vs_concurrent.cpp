@@ -1,9 +1,11 @@
 // sequential_vs_concurrent.cpp - the same two downloads, one after the other and at once.
 //
 // What it teaches: waiting does not need a CPU, so waits can overlap. Done one after the
-// other, two downloads take the sum of their times (the lesson's 13 s); done concurrently,
-// about as long as the longer one (its 10 s) - with threads, or with coroutines on a single
-// thread. The same seed gives the same download times on every backend.
+// other, the lesson's two downloads (randint(1, 10) seconds each) take the sum of their
+// times; done concurrently, about as long as the longer one - with threads, or with
+// coroutines on a single thread. The lesson draws new times on every run, so each of its
+// runs prints another total; here the seed fixes the times, and all three runs download the
+// same two files, so their totals can be compared.
 //
 // Usage: example_sequential_vs_concurrent [time-scale]   (1.0: the lesson's real seconds)
 #include <tasklab/tasklab.hpp>

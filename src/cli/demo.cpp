@@ -138,7 +138,10 @@ public:
 
     void deposits() {
         heading("2. 100 deposits of 1 into one account",
-                "Each task reads the balance, holds it 10 simulated ms, writes it back plus 1 (1 simulated s = 0.5 s).");
+                "Each task reads the balance, holds it 10 simulated ms, writes it back plus 1 (1 simulated s = 0.5 s).\n"
+                "The fork children share the account through shared memory, tasklab's default, so that a deposit means "
+                "the same\non every backend; the lesson's processes each count in a copy of their own, as the last "
+                "table shows.");
         const auto none = run("deposit", 100, 0.5, {{"sync", "none"}}, backend_names());
         show(none);
         std::vector<std::string> lost, kept;
@@ -172,22 +175,29 @@ public:
                              wall(none, most.backend)));
 
         out_ << "\n";
-        const auto copies = run("deposit", 100, 0.5, {{"sync", "lock"}}, {"fork"}, sharing::private_copy);
+        const auto copies = run("deposit", 100, 0.5, {{"sync", "none"}}, {"fork"}, sharing::private_copy);
         show(copies);
         const auto& r = copies.results.front().representative();
         const auto own_copy = std::count_if(r.records.begin(), r.records.end(), [](const task_record& rec) {
             return rec.status == task_status::ok && rec.value == 1;
         });
-        conclude(fmt::format("with private (copy-on-write) memory the parent's balance is still {} after {} "
-                             "deposits: {} children each saw a balance of 1 after depositing - into their own "
-                             "copy, which died with them.",
+        conclude(fmt::format("with private (copy-on-write) memory, and no lock since nobody shares anything, the "
+                             "parent's balance is still {} after {} deposits: {} children each saw a balance of 1 "
+                             "after depositing - into their own copy, which died with them.",
                              r.result.shared ? r.result.shared->actual : 0, copies.settings.tasks, own_copy));
     }
 
     void frozen_loop() {
         heading("3. The frozen loop",
                 "A heartbeat ticks every 1 ms beside the tasks - on the coroutines' own event loop, or on a thread "
-                "of its own.\nTwo tasks sum 1..n; how late does the heartbeat get?");
+                "of its own.\nFirst the lesson's frozen window: four downloads that block their thread (a blocking "
+                "call, like time.sleep\nin a button handler) instead of awaiting. Then two tasks that sum 1..n. How "
+                "late does the heartbeat get?");
+        const param_list awaits{{"wait", "await"}};
+        const param_list blocks{{"wait", "block"}};
+        const auto awaiting = run("download", 4, 0.02, awaits, {"coroutine"});
+        const auto blocking = run("download", 4, 0.02, blocks, {"coroutine"});
+        const auto blocking_threads = run("download", 4, 0.02, blocks, {"thread"});
         const param_list plain{{"n", "1000000000"}};
         const param_list yielding{{"n", "1000000000"}, {"yield-every", "100000"}};
         const auto frozen = run("compute", 2, 1, plain, {"coroutine"});
@@ -196,20 +206,34 @@ public:
 
         const auto row = [](std::string_view label, const comparison& c) {
             const auto& m = c.results.front().representative_metrics();
-            return fmt::format("{:<36}{:>10}{:>16}{:>12}{:>18}\n", label, fmt::format("{:.3f} s", m.wall_s),
+            return fmt::format("{:<40}{:>10}{:>16}{:>12}{:>18}\n", label, fmt::format("{:.3f} s", m.wall_s),
                                ms(m.heartbeat_max_lag_s), ms(m.heartbeat_p99_lag_s), ms(m.longest_task_s));
         };
-        out_ << fmt::format("{:<36}{:>10}{:>16}{:>12}{:>18}\n", "", "wall", "lag max", "lag p99", "longest task");
-        out_ << row("coroutine, no yield", frozen) << row("coroutine, yield every 100000", live)
-             << row("thread, no yield", threads);
+        out_ << fmt::format("{:<40}{:>10}{:>16}{:>12}{:>18}\n", "", "wall", "lag max", "lag p99", "longest task");
+        out_ << row("coroutine, downloads await", awaiting) << row("coroutine, downloads block the thread", blocking)
+             << row("thread, downloads block the thread", blocking_threads);
+        const auto& a = awaiting.results.front().representative_metrics();
+        const auto& b = blocking.results.front().representative_metrics();
+        const auto& bt = blocking_threads.results.front().representative_metrics();
+        conclude(fmt::format(
+            "a blocking call on the event loop stops everything on it: the downloads ran one after another ({:.3f} "
+            "s instead of {:.3f} s) and the heartbeat waited up to {} - the frozen window. Awaited, the same waits "
+            "overlapped and it waited {}. The lesson's cure is a thread: there each download blocks only its own "
+            "thread, the run took {:.3f} s and the heartbeat waited {}.",
+            b.wall_s, a.wall_s, ms(b.heartbeat_max_lag_s), ms(a.heartbeat_max_lag_s), bt.wall_s,
+            ms(bt.heartbeat_max_lag_s)));
+
+        out_ << "\n"
+             << row("coroutine, sum, no yield", frozen) << row("coroutine, sum, yield every 100000", live)
+             << row("thread, sum, no yield", threads);
         const auto& f = frozen.results.front().representative_metrics();
         const auto& l = live.results.front().representative_metrics();
         const auto& t = threads.results.front().representative_metrics();
         conclude(fmt::format(
-            "on one event loop a task that never yields freezes everything else: the heartbeat waited {} of the "
-            "run's {} (each task ran {} without giving the loop back). Yielding every 100000 additions kept its "
-            "worst wait at {} (p99 {}), for a wall time of {:.3f} s instead of {:.3f} s. Threads need no yields: "
-            "the OS preempts them, and the heartbeat's worst wait was {} (p99 {}).",
+            "a computation freezes the loop the same way: the heartbeat waited {} of the run's {} (each task ran {} "
+            "without giving the loop back). Yielding every 100000 additions kept its worst wait at {} (p99 {}), "
+            "for a wall time of {:.3f} s instead of {:.3f} s. Threads need no yields: the OS preempts them, and "
+            "the heartbeat's worst wait was {} (p99 {}).",
             ms(f.heartbeat_max_lag_s), ms(f.wall_s), ms(f.longest_task_s), ms(l.heartbeat_max_lag_s),
             ms(l.heartbeat_p99_lag_s), l.wall_s, f.wall_s, ms(t.heartbeat_max_lag_s), ms(t.heartbeat_p99_lag_s)));
     }
