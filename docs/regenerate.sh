@@ -6,6 +6,9 @@
 # prints now (stdout and stderr), run by bash from the repository root with the built `tasklab`
 # and example programs first on PATH, colours off and an 100-column terminal.
 #
+# After rewriting, the claims beside the blocks (<!-- claim: ... -->, tests/docs/claims.hpp) are
+# checked against the new figures: a claim that no longer holds names the sentence to rewrite.
+#
 # and every block between
 #   <!-- include: PATH -->
 #   <!-- /include -->
@@ -138,3 +141,10 @@ files=("$@")
 [ ${#files[@]} -gt 0 ] || mapfile -t files < <(grep -l -E '^<!-- (regenerate|include): ' README.md docs/*.md)
 for file in "${files[@]}"; do regenerate_file "$file" "$bin"; done
 check
+# The prose beside the new figures: every <!-- claim: ... --> must hold for its block, or the
+# sentence it backs has to change (tests/docs/claims.hpp).
+if [ -x "$bin/tests/docs/check_claims" ]; then
+    "$bin/tests/docs/check_claims" "${files[@]}"
+else
+    echo "docs: claims not checked ($bin/tests/docs/check_claims is not built)" >&2
+fi
