@@ -31,6 +31,17 @@ std::string_view to_string(wait_kind k) noexcept {
 
 namespace {
 
+// A short linear list, not a set: a million records on one worker cost a million compares.
+std::size_t distinct_workers(const std::vector<task_record>& records) {
+    std::vector<std::int64_t> seen;
+    for (const auto& r : records) {
+        if (!r.started || std::find(seen.begin(), seen.end(), r.worker) != seen.end()) continue;
+        seen.push_back(r.worker);
+        if (seen.size() == max_counted_workers) break;
+    }
+    return seen.size();
+}
+
 // The most records whose [start, end) intervals overlap at one instant: a sweep over the
 // sorted start and end points, ends before starts at the same instant.
 std::size_t max_overlap(const std::vector<task_record>& records) {
@@ -99,6 +110,7 @@ run_metrics measure(const run_report& report) {
     // setup and teardown around the tasks cost CPU too.
     if (m.window_s > 0) m.parallelism = m.cpu_s / m.window_s;
     m.max_in_flight = max_overlap(report.records);
+    m.workers_used = distinct_workers(report.records);
     return m;
 }
 
@@ -107,6 +119,7 @@ std::string_view to_string(unjudged u) noexcept {
     case unjudged::no: return "";
     case unjudged::too_short: return "too short";
     case unjudged::over_cores: return "over cores";
+    case unjudged::over_workers: return "over workers";
     }
     return "";
 }
@@ -116,6 +129,11 @@ verdict judge(const run_metrics& m, unsigned cores) noexcept {
         return {false, false, unjudged::too_short};
     // A little above the cores is rounding between two clocks; far above, they disagree.
     if (m.parallelism > static_cast<double>(cores) * 1.05) return {false, false, unjudged::over_cores};
+    // The tasks' threads, and a tenth of a core for the run's own (its heartbeat ticker or a
+    // fork parent waiting on pipes, which barely compute).
+    if (m.workers_used > 0 && m.workers_used < max_counted_workers &&
+        m.parallelism > static_cast<double>(m.workers_used) * 1.05 + 0.1)
+        return {false, false, unjudged::over_workers};
     return {m.concurrency >= concurrent_threshold, m.parallelism >= parallel_threshold, unjudged::no};
 }
 

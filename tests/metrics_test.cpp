@@ -16,6 +16,7 @@ task_record rec(std::uint32_t i, std::int64_t start_ms, std::int64_t end_ms, tas
     r.end_ns = end_ms * 1'000'000;
     r.status = s;
     r.started = true;
+    r.worker = 1000 + i;  // a thread each, as on the thread backend
     return r;
 }
 }  // namespace
@@ -74,11 +75,35 @@ TEST_CASE("metrics: more cores busy than the process may use is not judged", "[m
     r.wall_ns = 1'000'000'000;
     r.window_ns = 1'000'000'000;
     r.cpu_s = 4.3;
-    r.records = {rec(0, 0, 1000), rec(1, 0, 1000)};
+    for (std::uint32_t i = 0; i < 8; ++i) r.records.push_back(rec(i, 0, 1000));  // eight threads
     const auto m = measure(r);
     CHECK(judge(m, 2).why_not == unjudged::over_cores);
     CHECK(judge(m, 8).why_not == unjudged::no);
     CHECK(judge(m, 8).parallel);
+}
+
+TEST_CASE("metrics: more cores busy than the workers that ran the tasks is not judged", "[metrics]") {
+    // One thread ran both tasks (a coroutine loop, a sequential run), yet 1.6 cores were busy.
+    run_report r;
+    r.wall_ns = 1'000'000'000;
+    r.window_ns = 1'000'000'000;
+    r.cpu_s = 1.6;
+    r.records = {rec(0, 0, 500), rec(1, 500, 1000)};
+    for (auto& rec : r.records) rec.worker = 7;
+    auto m = measure(r);
+    CHECK(m.workers_used == 1);
+    CHECK(judge(m, 8).why_not == unjudged::over_workers);
+    CHECK_THAT(format::verdict_line(m, r), Catch::Contains("more than the 1 thread(s) or process(es) that ran"));
+    // The run's own thread (a heartbeat) may add a little: 1.1 cores on one worker is judged.
+    r.cpu_s = 1.1;
+    m = measure(r);
+    CHECK(judge(m, 8).why_not == unjudged::no);
+    // Two workers may keep two cores busy.
+    r.records[1].worker = 8;
+    r.cpu_s = 1.6;
+    m = measure(r);
+    CHECK(m.workers_used == 2);
+    CHECK(judge(m, 8).why_not == unjudged::no);
 }
 
 TEST_CASE("metrics: an empty run divides by nothing", "[metrics]") {

@@ -19,6 +19,9 @@ struct run_metrics {
     double window_s = 0;       // what cpu_s was measured over (execute()'s start .. end)
     double fixed_cost_s = 0;   // the window before the first task began and after the last ended
     std::size_t max_in_flight = 0;
+    /// The distinct threads or processes that ran tasks (record.worker), counted up to
+    /// max_counted_workers: the most cores the tasks themselves could have kept busy.
+    std::size_t workers_used = 0;
     std::size_t tasks_ok = 0;
     std::size_t tasks_failed = 0;     // failed: threw, crashed, could not start, overran
     std::size_t tasks_cancelled = 0;  // cancelled: timed out, or the run was stopped
@@ -34,6 +37,9 @@ struct run_metrics {
 };
 
 run_metrics measure(const run_report& report);
+
+/// More workers than this says nothing a core count would not: counting stops there.
+inline constexpr std::size_t max_counted_workers = 64;
 
 /// Thresholds for calling a run concurrent or parallel: a verdict comes from the numbers,
 /// never from the backend's name.
@@ -52,9 +58,11 @@ enum class unjudged : std::uint8_t {
     no,          // judged
     too_short,   // window_s < min_judged_window_s, or fixed_cost_s > fixed_cost_share_limit * window_s
     over_cores,  // parallelism above the cores this process may use: the clocks disagree
+    over_workers,  // above the threads or processes that ran the tasks (plus the run's own
+                   // thread, a heartbeat or a waiting parent): the clocks disagree
 };
 
-std::string_view to_string(unjudged u) noexcept;  // "", "too short", "over cores"
+std::string_view to_string(unjudged u) noexcept;  // "", "too short", "over cores", "over workers"
 
 struct verdict {
     bool concurrent = false;   // concurrency >= concurrent_threshold

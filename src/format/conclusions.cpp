@@ -27,6 +27,11 @@ std::string judged(const run_metrics& m) {
         return fmt::format("not judged: {:.2f} cores busy is more than the {} this process may use, so the clocks "
                            "disagree over so short a run; run more or longer tasks",
                            m.parallelism, usable_cores());
+    case unjudged::over_workers:
+        return fmt::format("not judged: {:.2f} cores busy is more than the {} thread(s) or process(es) that ran "
+                           "the tasks could keep busy, so the clocks disagree over so short a run; run more or "
+                           "longer tasks",
+                           m.parallelism, m.workers_used);
     case unjudged::no: break;
     }
     const auto overlap = v.concurrent ? fmt::format("tasks overlapped ({:.1f} in flight on average)", m.concurrency)
