@@ -101,11 +101,9 @@ void check_blocking_download() {
         CHECK(m.max_in_flight == 1);  // one thread, blocked by each task in turn: the sum
         CHECK(m.wall_s >= sum_s * 0.999);
     }
-    if constexpr (promises<Backend>::blocking_freezes_others) {
-        CHECK(m.heartbeat_max_lag_s >= 0.8 * longest_s);  // the loop's heartbeat waited too
-    } else {
-        CHECK(m.heartbeat_max_lag_s < 0.5 * longest_s);
-    }
+    // The loop's heartbeat waited too. (Elsewhere its lag says how busy the machine was - a
+    // fork under a sanitizer, say - not what the tasks did: the overlap above is the proof.)
+    if constexpr (promises<Backend>::blocking_freezes_others) CHECK(m.heartbeat_max_lag_s >= 0.8 * longest_s);
 }
 
 template <class Backend>
