@@ -48,7 +48,9 @@ hygiene::hygiene() : fds_((warm_up(), open_fds())), threads_(threads_alive()) {}
 void hygiene::check() const {
     CHECK(no_children_left());
     CHECK(open_fds() == fds_);
-    CHECK(threads_alive() == threads_);
+    // Not more: a thread that was ending when the case began (a sanitizer's, a previous
+    // section's) may be gone by now, and that leaks nothing.
+    CHECK(threads_alive() <= threads_);
 }
 
 }  // namespace tasklab::test
