@@ -94,7 +94,7 @@ std::optional<task_record> decode(std::span<const std::byte> frame) {
         w.start_ns = get<std::int64_t>(frame);
         w.end_ns = get<std::int64_t>(frame);
         const auto kind = get<std::uint8_t>(frame);
-        if (kind > static_cast<std::uint8_t>(wait_kind::blocked) || w.end_ns < w.start_ns) return std::nullopt;
+        if (kind > static_cast<std::uint8_t>(last_wait_kind) || w.end_ns < w.start_ns) return std::nullopt;
         w.kind = static_cast<wait_kind>(kind);
         r.waits.push_back(w);
     }

@@ -20,6 +20,8 @@ std::string_view to_string(task_status s) noexcept;
 /// `blocked`: its thread slept in a call that knows nothing of the backend
 /// (context::block_for), so nothing else could run on that thread meanwhile.
 enum class wait_kind : std::uint8_t { sleep, lock, interleaved, blocked };
+/// The highest kind: what a decoder accepts, and a new kind must move.
+inline constexpr wait_kind last_wait_kind = wait_kind::blocked;
 std::string_view to_string(wait_kind k) noexcept;
 
 struct wait_span {

@@ -40,7 +40,7 @@ using namespace tasklab;
 namespace {
 
 constexpr auto last_status = static_cast<std::uint8_t>(task_status::cancelled);
-constexpr auto last_kind = static_cast<std::uint8_t>(wait_kind::interleaved);
+constexpr auto last_kind = static_cast<std::uint8_t>(last_wait_kind);
 
 std::uint32_t load_u32(const std::byte* p) {
     std::uint32_t v = 0;
