@@ -130,6 +130,65 @@ void context::block_for(sim_seconds simulated) {
     throw_if_stopped();
 }
 
+// --- sockets ---------------------------------------------------------------------------------
+
+awaitable<connection> context::connect(const endpoint& to) {
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    throw_if_stopped();
+    connection c;
+    {
+        const metered_wait waiting(*this, wait_kind::io);
+        c = co_await driver_->connect(*this, to);
+    }
+    co_return c;
+}
+
+awaitable<void> context::write_all(connection& c, std::string_view data) {
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    while (!data.empty()) {
+        throw_if_stopped();
+        const metered_wait waiting(*this, wait_kind::io);
+        data.remove_prefix(co_await driver_->write_some(*this, c, data));
+    }
+}
+
+awaitable<std::size_t> context::read_some(connection& c, std::span<char> into) {
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    throw_if_stopped();
+    const metered_wait waiting(*this, wait_kind::io);
+    co_return co_await driver_->read_some(*this, c, into);
+}
+
+awaitable<std::size_t> context::read_until(connection& c, std::string& buffer, std::string_view delimiter,
+                                           std::size_t max_bytes) {
+    std::size_t searched = 0;  // the delimiter does not begin before here
+    while (true) {
+        if (const auto at = buffer.find(delimiter, searched); at != std::string::npos) co_return at + delimiter.size();
+        searched = buffer.size() >= delimiter.size() ? buffer.size() - delimiter.size() + 1 : 0;
+        if (buffer.size() >= max_bytes)
+            throw io_error(std::make_error_code(std::errc::message_size),
+                           fmt::format("no {:?} within the first {} bytes", delimiter, max_bytes));
+        const auto old_size = buffer.size();
+        buffer.resize(std::min(max_bytes, old_size + 1024));
+        const auto n = co_await read_some(c, std::span<char>(buffer).subspan(old_size));
+        buffer.resize(old_size + n);
+        if (n == 0)
+            throw io_error(std::make_error_code(std::errc::connection_aborted),
+                           fmt::format("the stream ended after {} bytes, before {:?}", old_size, delimiter));
+    }
+}
+
+awaitable<void> context::read_exactly(connection& c, std::span<char> into) {
+    std::size_t got = 0;
+    while (got < into.size()) {
+        const auto n = co_await read_some(c, into.subspan(got));
+        if (n == 0)
+            throw io_error(std::make_error_code(std::errc::connection_aborted),
+                           fmt::format("the stream ended after {} of {} bytes", got, into.size()));
+        got += n;
+    }
+}
+
 awaitable<void> context::yield() {
     if (crash_signal_ != 0) std::raise(crash_signal_);
     throw_if_stopped();

@@ -25,6 +25,7 @@ std::string_view to_string(wait_kind k) noexcept {
     case wait_kind::lock: return "lock";
     case wait_kind::interleaved: return "interleaved";
     case wait_kind::blocked: return "blocked";
+    case wait_kind::io: return "io";
     }
     return "unknown";
 }

@@ -9,10 +9,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <stop_token>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "tasklab/io.hpp"
 #include "tasklab/report.hpp"
 #include "tasklab/shared.hpp"
 
@@ -106,6 +110,25 @@ public:
     void block_for(sim_seconds simulated);
     /// A scheduling point: other tasks of the same thread may run now.
     awaitable<void> yield();
+
+    // Sockets, through the backend's driver: an event loop's asynchronous operations, or a
+    // blocking call on the task's own thread. Time spent in them is a wait (wait_kind::io).
+    // Each throws io_error when the network says no, and task_cancelled when the task is
+    // stopped or its deadline passes while it waits.
+
+    /// Opens a TCP connection.
+    awaitable<connection> connect(const endpoint& to);
+    /// Writes all of `data`.
+    awaitable<void> write_all(connection& c, std::string_view data);
+    /// Reads what has arrived (at least one byte) into `into`; 0 at the end of the stream.
+    awaitable<std::size_t> read_some(connection& c, std::span<char> into);
+    /// Reads until `buffer` (appended to) holds `delimiter`; returns where the delimiter ends.
+    /// Throws io_error if the stream ends first or `buffer` would grow past `max_bytes`.
+    awaitable<std::size_t> read_until(connection& c, std::string& buffer, std::string_view delimiter,
+                                      std::size_t max_bytes);
+    /// Fills `into` completely; throws io_error ("... ended after k of n bytes") if the stream
+    /// ends first.
+    awaitable<void> read_exactly(connection& c, std::span<char> into);
 
     /// Runs `critical` (a coroutine taking held_lock&) while holding `m`, with the mechanism
     /// that fits the backend: an asynchronous lock on an event loop, the blocking robust

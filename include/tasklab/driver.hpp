@@ -2,11 +2,15 @@
 // Under the context: what a backend supplies so that task code can wait, yield and lock. The
 // context checks stop requests and deadlines, and meters running against waiting time around
 // every call; a driver only does the waiting, in the way its backend runs tasks.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string_view>
 
 #include "tasklab/clock.hpp"
 #include "tasklab/context.hpp"
+#include "tasklab/io.hpp"
 
 namespace tasklab {
 
@@ -33,6 +37,18 @@ public:
     /// passes while it waits.
     virtual awaitable<bool> lock(context& ctx, mutex& m) = 0;
     virtual void unlock(context& ctx, mutex& m) noexcept = 0;
+
+    // Sockets. Each call throws io_error when the network says no (refused, reset), and
+    // task_cancelled (ctx.throw_if_stopped()) when the task is stopped or its deadline passes
+    // while it waits. By default they block the calling thread (src/blocking_io.cpp), which
+    // is how a task that has its thread to itself does I/O; an event loop overrides them.
+
+    /// Opens a TCP connection to `to`.
+    virtual awaitable<connection> connect(context& ctx, const endpoint& to);
+    /// Writes some of `data`, at least one byte; returns how many.
+    virtual awaitable<std::size_t> write_some(context& ctx, connection& c, std::string_view data);
+    /// Reads what has arrived, at least one byte, into `into`; 0 when the peer has closed.
+    virtual awaitable<std::size_t> read_some(context& ctx, connection& c, std::span<char> into);
 
     /// The clock the context meters a task's CPU time with: the calling thread's CPU time, ns.
     virtual std::int64_t cpu_now() noexcept { return thread_cpu_ns(); }

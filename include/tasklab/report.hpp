@@ -18,10 +18,11 @@ std::string_view to_string(task_status s) noexcept;
 /// on an event loop - queued behind other tasks (consecutive yields close together are kept
 /// as one `interleaved` span: the task ran in slices between other tasks' slices), or
 /// `blocked`: its thread slept in a call that knows nothing of the backend
-/// (context::block_for), so nothing else could run on that thread meanwhile.
-enum class wait_kind : std::uint8_t { sleep, lock, interleaved, blocked };
+/// (context::block_for), so nothing else could run on that thread meanwhile; or `io`: a
+/// socket operation (context::connect, read_some, write_all ...) waited for the network.
+enum class wait_kind : std::uint8_t { sleep, lock, interleaved, blocked, io };
 /// The highest kind: what a decoder accepts, and a new kind must move.
-inline constexpr wait_kind last_wait_kind = wait_kind::blocked;
+inline constexpr wait_kind last_wait_kind = wait_kind::io;
 std::string_view to_string(wait_kind k) noexcept;
 
 struct wait_span {

@@ -1,7 +1,10 @@
 #include "tasklab/backends/coroutine.hpp"
 
+#include <asio/buffer.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -18,8 +21,11 @@
 #include "backends/async_mutex.hpp"
 #include "backends/cpu_clock.hpp"
 #include "backends/heartbeat.hpp"
+#include <fmt/format.h>
+
 #include "tasklab/clock.hpp"
 #include "tasklab/driver.hpp"
+#include "tasklab/io.hpp"
 
 namespace tasklab {
 
@@ -28,6 +34,20 @@ std::string_view coroutine_backend::summary() const noexcept {
 }
 
 namespace {
+
+/// A connection on the loop: an Asio socket, whose operations the loop's epoll completes.
+class loop_socket final : public connection_state {
+public:
+    loop_socket(const asio::any_io_executor& executor, std::string peer) : socket(executor), peer(std::move(peer)) {}
+    asio::ip::tcp::socket socket;
+    std::string peer;
+};
+
+/// An operation that leaves its error in `ec` instead of throwing: a cancelled one is a stop or
+/// a deadline, which the context explains.
+asio::redirect_error_t<asio::use_awaitable_t<>> redirect(std::error_code& ec) {
+    return asio::redirect_error(asio::use_awaitable, ec);
+}
 
 /// Every task of the run on one event loop, driven by one thread: a wait is a timer, a yield
 /// goes to the back of the loop's queue, and a lock suspends - it must never block, since the
@@ -72,6 +92,29 @@ public:
         if (const auto it = locks_.find(&m); it != locks_.end()) it->second->unlock();
     }
 
+    awaitable<connection> connect(context& ctx, const endpoint& to) override {
+        std::error_code ec;
+        const auto address = asio::ip::make_address(to.address, ec);
+        if (ec) throw io_error(ec, fmt::format("connecting to {}: not a numeric address", to_string(to)));
+        auto s = std::make_unique<loop_socket>(co_await asio::this_coro::executor, to_string(to));
+        co_await on_socket(ctx, *s, s->socket.async_connect({address, to.port}, redirect(ec)), ec, "connecting to");
+        s->socket.set_option(asio::ip::tcp::no_delay(true), ec);  // requests are one small write
+        co_return connection(std::move(s));
+    }
+    awaitable<std::size_t> write_some(context& ctx, connection& c, std::string_view data) override {
+        auto& s = static_cast<loop_socket&>(c.state());
+        std::error_code ec;
+        co_return co_await on_socket(ctx, s, s.socket.async_write_some(asio::buffer(data), redirect(ec)), ec,
+                                     "writing to");
+    }
+    awaitable<std::size_t> read_some(context& ctx, connection& c, std::span<char> into) override {
+        auto& s = static_cast<loop_socket&>(c.state());
+        std::error_code ec;
+        const auto n = co_await on_socket(ctx, s, s.socket.async_read_some(asio::buffer(into.data(), into.size()), redirect(ec)), ec,
+                                          "reading from");
+        co_return n;
+    }
+
     std::int64_t cpu_now() noexcept override { return clock_.now(); }
     std::int64_t worker() noexcept override { return thread_; }
 
@@ -80,9 +123,37 @@ public:
         auto& slot = waits_[ctx.index()];
         if (slot.timer) slot.timer->cancel();
         if (slot.lock) locks_.at(slot.lock)->cancel(&ctx);
+        if (slot.socket) slot.socket->cancel();
     }
 
 private:
+    /// Awaits a socket operation the way a wait is awaited: cancel_wait can end it, and then the
+    /// context says why; any other error is the network's. End of stream is a read of 0, not an
+    /// error.
+    template <class Result>
+    awaitable<Result> on_socket(context& ctx, loop_socket& s, awaitable<Result> operation, std::error_code& ec,
+                                std::string_view doing) {
+        waits_[ctx.index()].socket = &s.socket;
+        auto result = co_await std::move(operation);
+        waits_[ctx.index()].socket = nullptr;
+        if (ec == asio::error::eof) co_return Result{};
+        if (ec) {
+            ctx.throw_if_stopped();
+            throw io_error(ec, fmt::format("{} {}", doing, s.peer));
+        }
+        co_return result;
+    }
+    awaitable<void> on_socket(context& ctx, loop_socket& s, awaitable<void> operation, std::error_code& ec,
+                              std::string_view doing) {
+        waits_[ctx.index()].socket = &s.socket;
+        co_await std::move(operation);
+        waits_[ctx.index()].socket = nullptr;
+        if (ec) {
+            ctx.throw_if_stopped();
+            throw io_error(ec, fmt::format("{} {}", doing, s.peer));
+        }
+    }
+
     detail::async_mutex& lock_of(mutex& m) {
         auto& slot = locks_[&m];
         if (!slot) slot = std::make_unique<detail::async_mutex>();
@@ -93,6 +164,7 @@ private:
     struct wait_slot {
         asio::steady_timer* timer = nullptr;
         mutex* lock = nullptr;
+        asio::ip::tcp::socket* socket = nullptr;
     };
 
     // Every task runs on this thread: one clock that watches the thread's switches meters them
