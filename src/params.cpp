@@ -45,6 +45,7 @@ param_values::value parse(const param_spec& s, const std::string& text) {
         if (std::find(s.choices.begin(), s.choices.end(), text) == s.choices.end())
             throw fail(fmt::format("one of {}", fmt::join(s.choices, ", ")));
         return text;
+    case param_kind::text: return text;
     }
     throw std::logic_error("unknown param_kind");
 }
@@ -75,5 +76,6 @@ const std::string& param_values::choice(const std::string& name) const {
     spec(name);
     return std::get<std::string>(values_.at(name));
 }
+const std::string& param_values::text(const std::string& name) const { return choice(name); }
 
 }  // namespace tasklab

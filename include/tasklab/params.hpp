@@ -10,7 +10,8 @@
 
 namespace tasklab {
 
-enum class param_kind { integer, number, choice };
+/// text: any value, checked by the task type's make() (a URL, say).
+enum class param_kind { integer, number, choice, text };
 
 struct param_spec {
     std::string name;           // option name without dashes, e.g. "amount"
@@ -38,6 +39,7 @@ public:
     std::int64_t integer(const std::string& name) const;
     double number(const std::string& name) const;
     const std::string& choice(const std::string& name) const;
+    const std::string& text(const std::string& name) const;
 
     const std::map<std::string, value>& all() const noexcept { return values_; }
     const std::vector<param_spec>& specs() const noexcept { return specs_; }

@@ -33,4 +33,5 @@
 #include "tasklab/tasks/compute.hpp"
 #include "tasklab/tasks/deposit.hpp"
 #include "tasklab/tasks/download.hpp"
+#include "tasklab/tasks/fetch.hpp"
 #include "tasklab/version.hpp"

@@ -31,6 +31,7 @@
 #include "tasklab/format/table.hpp"
 #include "tasklab/format/timeline.hpp"
 #include "tasklab/format/trace.hpp"
+#include "tasklab/http_server.hpp"
 #include "tasklab/metrics.hpp"
 #include "tasklab/version.hpp"
 
@@ -417,9 +418,11 @@ void add_run_options(CLI::App& cmd, run_request& req) {
     for (const auto& spec : req.type->params()) {
         auto* opt = cmd.add_option_function<std::string>(
             "--" + spec.name, [&req, name = spec.name](const std::string& v) { req.params[name] = v; },
-            fmt::format("{} (default {})", spec.help, spec.default_value));
+            spec.default_value.empty() ? spec.help : fmt::format("{} (default {})", spec.help, spec.default_value));
         if (spec.kind == param_kind::choice)
             opt->check(CLI::IsMember(spec.choices))->type_name("CHOICE");
+        else if (spec.kind == param_kind::text)
+            opt->type_name("TEXT");
         else
             opt->type_name(spec.kind == param_kind::integer ? "N" : "X");
     }
@@ -492,6 +495,12 @@ int run_cli(const registry& registry, int argc, char** argv) {
         ->add_option("--tasks", bench_req.tasks, "N of every probe (default: each its own; --scale: the largest N)")
         ->type_name("N");
     bench_cmd->add_flag("-q,--quiet", bench_req.quiet, "no progress line on stderr");
+    auto* serve = app.add_subcommand(
+        "serve", "run tasklab's HTTP server alone (what `run fetch` starts for itself), until Ctrl-C");
+    endpoint serve_at{"127.0.0.1", 8080};
+    serve->add_option("--port", serve_at.port, "the port on 127.0.0.1 (0: any free one)")
+        ->type_name("PORT")
+        ->capture_default_str();
 
 
     // After the subcommands, which would otherwise inherit it: "with no command" is the top
@@ -530,6 +539,7 @@ int run_cli(const registry& registry, int argc, char** argv) {
         }
         if (*list) return list_command(registry);
         if (*bench_cmd) return bench_command(bench_req);
+        if (*serve) return http::serve_until_signalled(serve_at, std::cout);
         (void)demo;
         return cli::run_demo(registry, {cli::stdout_wants_colour(), cli::terminal_width(), demo_quiet}, std::cout);
     } catch (const CLI::ParseError& e) {

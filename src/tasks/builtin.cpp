@@ -3,6 +3,7 @@
 #include "tasklab/tasks/compute.hpp"
 #include "tasklab/tasks/deposit.hpp"
 #include "tasklab/tasks/download.hpp"
+#include "tasklab/tasks/fetch.hpp"
 
 namespace tasklab {
 
@@ -10,6 +11,7 @@ void add_builtin_tasks(registry& registry) {
     registry.add(std::make_unique<download_task>());
     registry.add(std::make_unique<deposit_task>());
     registry.add(std::make_unique<compute_task>());
+    registry.add(std::make_unique<fetch_task>());
 }
 
 }  // namespace tasklab

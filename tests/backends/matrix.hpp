@@ -77,6 +77,36 @@ void check_download() {
 }
 
 template <class Backend>
+void check_fetch() {
+    // The downloads of check_download, made real: 6 bodies from the embedded server, each paced
+    // to last download task i's time. (The scenario owns the server: it stops with it.)
+    const auto s = make("fetch", 6, {{"size", "3000"}}, 0.04);
+    run_options options;
+    options.record_waits = true;
+    const auto r = Backend{}.run(s, options);
+    require_all_ok(r);
+    const auto m = measure(r);
+    double sum_s = 0, longest_s = 0;
+    for (const auto& rec : r.records) {
+        CHECK(rec.value == 3000);  // every byte, its checksum checked by the task
+        const double want = download_duration(s.settings.seed, rec.index, 1, 10) * 0.04;
+        CHECK(static_cast<double>(rec.end_ns - rec.start_ns) / 1e9 >= want * 0.95);
+        CHECK(std::any_of(rec.waits.begin(), rec.waits.end(), [](const wait_span& w) { return w.kind == wait_kind::io; }));
+        sum_s += want;
+        longest_s = std::max(longest_s, want);
+    }
+    CHECK(r.result.check_passed);
+    CHECK(r.result.check == "6 of 6 bodies complete, checksums match");
+    if constexpr (promises<Backend>::overlaps) {
+        CHECK(m.max_in_flight == 6);
+        CHECK(m.wall_s < 0.5 * sum_s);  // the sockets waited side by side
+    } else {
+        CHECK(m.max_in_flight == 1);
+        CHECK(m.wall_s >= 0.95 * sum_s);
+    }
+}
+
+template <class Backend>
 void check_blocking_download() {
     // The same downloads, each blocking its thread (context::block_for) instead of awaiting.
     const auto s = make("download", 4, {{"wait", "block"}}, 0.02);
@@ -201,6 +231,9 @@ void check_no_leaks() {
     TEST_CASE(label " backend: download waits overlap exactly when the model is concurrent",           \
               "[" label "][download]") {                                                               \
         tasklab::test::matrix::check_download<Backend>();                                              \
+    }                                                                                                  \
+    TEST_CASE(label " backend: fetch reads real sockets, paced like download", "[" label "][fetch]") { \
+        tasklab::test::matrix::check_fetch<Backend>();                                                 \
     }                                                                                                  \
     TEST_CASE(label " backend: downloads that block their thread", "[" label "][download]") {          \
         tasklab::test::matrix::check_blocking_download<Backend>();                                     \
