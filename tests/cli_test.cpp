@@ -546,3 +546,17 @@ TEST_CASE("cli: a million-task run builds nothing it was not asked for: its peak
     // What is left after the run (the table, the load line) is small next to the run itself.
     CHECK(process_mib <= report_mib * 1.1 + 16);
 }
+
+TEST_CASE("cli: fetch refuses a URL it cannot use before anything runs, and serve listens until Ctrl-C", "[cli][fetch]") {
+    auto o = tasklab_cli("run fetch --url http://localhost:80 --tasks 1 --backend coroutine");
+    CHECK(o.code == 2);
+    CHECK(o.err.find("--url 'http://localhost:80'") != std::string::npos);
+    CHECK(o.err.find("numeric") != std::string::npos);
+    CHECK(o.out.empty());
+    o = tasklab_cli("run fetch --url '' --tasks 1");
+    CHECK(o.code == 2);
+
+    o = tasklab::test::run_command(TASKLAB_EXE, "serve --port 0", "exec timeout --preserve-status -s INT 1 ");
+    CHECK(o.code == 0);
+    CHECK(o.out.find("tasklab serve: listening on http://127.0.0.1:") != std::string::npos);
+}
