@@ -27,10 +27,13 @@ namespace {
 class blocking_socket final : public connection_state {
 public:
     blocking_socket(int fd, std::string peer) noexcept : fd_(fd), peer_(std::move(peer)) {}
-    ~blocking_socket() override { ::close(fd_); }
+    ~blocking_socket() override {
+        if (fd_ >= 0) ::close(fd_);
+    }
     blocking_socket(const blocking_socket&) = delete;
     blocking_socket& operator=(const blocking_socket&) = delete;
 
+    void own(int fd) noexcept { fd_ = fd; }
     int fd() const noexcept { return fd_; }
     const std::string& peer() const noexcept { return peer_; }
 
@@ -69,7 +72,7 @@ void wait_ready(context& ctx, int fd, short events, bool connecting) {
             ctx.throw_if_stopped();  // woken by the stop's shutdown, not by the peer
             return;
         }
-        if (rc < 0 && errno != EINTR) fail(errno, "waiting for a socket");
+        if (const int error = errno; rc < 0 && error != EINTR) fail(error, "waiting for a socket");
     }
 }
 
@@ -97,19 +100,23 @@ sockaddr_storage socket_address(const endpoint& to, socklen_t& size) {
 awaitable<connection> driver::connect(context& ctx, const endpoint& to) {
     socklen_t size = 0;
     const auto address = socket_address(to, size);
+    // Everything that allocates comes before the socket, so that nothing can throw between its
+    // creation and its owner's.
+    auto peer = to_string(to);
+    auto state = std::make_unique<blocking_socket>(-1, peer);
     const int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) fail(errno, fmt::format("connecting to {}: a socket", to_string(to)));
-    // Owned from here on, so that every way out closes it.
-    connection c(std::make_unique<blocking_socket>(fd, to_string(to)));
+    if (const int error = errno; fd < 0) fail(error, fmt::format("connecting to {}: a socket", peer));
+    state->own(fd);
+    connection c(std::move(state));
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // requests are one small write
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), size) != 0) {
-        if (errno != EINPROGRESS) fail(errno, fmt::format("connecting to {}", to_string(to)));
+        if (const int error = errno; error != EINPROGRESS) fail(error, fmt::format("connecting to {}", peer));
         wait_ready(ctx, fd, POLLOUT, true);
         int error = 0;
         socklen_t length = sizeof error;
         ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
-        if (error != 0) fail(error, fmt::format("connecting to {}", to_string(to)));
+        if (error != 0) fail(error, fmt::format("connecting to {}", peer));
     }
     co_return c;
 }
@@ -119,8 +126,9 @@ awaitable<std::size_t> driver::write_some(context& ctx, connection& c, std::stri
     while (true) {
         const ssize_t n = ::send(s.fd(), data.data(), data.size(), MSG_NOSIGNAL);
         if (n >= 0) co_return static_cast<std::size_t>(n);
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) fail(errno, fmt::format("writing to {}", s.peer()));
+        const int error = errno;
+        if (error == EINTR) continue;
+        if (error != EAGAIN && error != EWOULDBLOCK) fail(error, fmt::format("writing to {}", s.peer()));
         wait_ready(ctx, s.fd(), POLLOUT, false);
     }
 }
@@ -130,8 +138,9 @@ awaitable<std::size_t> driver::read_some(context& ctx, connection& c, std::span<
     while (true) {
         const ssize_t n = ::recv(s.fd(), into.data(), into.size(), 0);
         if (n >= 0) co_return static_cast<std::size_t>(n);
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) fail(errno, fmt::format("reading from {}", s.peer()));
+        const int error = errno;
+        if (error == EINTR) continue;
+        if (error != EAGAIN && error != EWOULDBLOCK) fail(error, fmt::format("reading from {}", s.peer()));
         wait_ready(ctx, s.fd(), POLLIN, false);
     }
 }

@@ -133,9 +133,8 @@ private:
     template <class Result>
     awaitable<Result> on_socket(context& ctx, loop_socket& s, awaitable<Result> operation, std::error_code& ec,
                                 std::string_view doing) {
-        waits_[ctx.index()].socket = &s.socket;
+        const socket_slot in_wait(waits_[ctx.index()], s.socket);
         auto result = co_await std::move(operation);
-        waits_[ctx.index()].socket = nullptr;
         if (ec == asio::error::eof) co_return Result{};
         if (ec) {
             ctx.throw_if_stopped();
@@ -145,9 +144,8 @@ private:
     }
     awaitable<void> on_socket(context& ctx, loop_socket& s, awaitable<void> operation, std::error_code& ec,
                               std::string_view doing) {
-        waits_[ctx.index()].socket = &s.socket;
+        const socket_slot in_wait(waits_[ctx.index()], s.socket);
         co_await std::move(operation);
-        waits_[ctx.index()].socket = nullptr;
         if (ec) {
             ctx.throw_if_stopped();
             throw io_error(ec, fmt::format("{} {}", doing, s.peer));
@@ -165,6 +163,18 @@ private:
         asio::steady_timer* timer = nullptr;
         mutex* lock = nullptr;
         asio::ip::tcp::socket* socket = nullptr;
+    };
+    /// Names the socket in the task's slot while an operation on it is under way, and clears
+    /// it however the operation ends: cancel_wait must never find a socket that is gone.
+    class socket_slot {
+    public:
+        socket_slot(wait_slot& slot, asio::ip::tcp::socket& socket) noexcept : slot_(slot) { slot_.socket = &socket; }
+        ~socket_slot() { slot_.socket = nullptr; }
+        socket_slot(const socket_slot&) = delete;
+        socket_slot& operator=(const socket_slot&) = delete;
+
+    private:
+        wait_slot& slot_;
     };
 
     // Every task runs on this thread: one clock that watches the thread's switches meters them

@@ -14,6 +14,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -89,9 +90,13 @@ std::optional<request> route(std::string_view target) {
     const auto digits = path.substr(7);
     const auto [p, error] = std::from_chars(digits.data(), digits.data() + digits.size(), r.size);
     if (error != std::errc{} || p != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+    constexpr std::uint64_t largest = std::uint64_t{1} << 40;  // a TiB: keeps the arithmetic below exact
+    if (r.size > largest) return std::nullopt;
     constexpr double longest_ms = 3'600'000;  // an hour: a pace is a lesson's download, not a siege
-    if (const auto ms = number_in(query, "ms")) r.pace_ms = std::min(*ms, longest_ms);
-    if (const auto rate = number_in(query, "rate"); rate && *rate > 0)
+    // ms is exact; rate (rounded by the client, for servers that only limit rates) is the fallback.
+    if (const auto ms = number_in(query, "ms"))
+        r.pace_ms = std::min(*ms, longest_ms);
+    else if (const auto rate = number_in(query, "rate"); rate && *rate > 0)
         r.pace_ms = std::min(static_cast<double>(r.size) / *rate * 1000.0, longest_ms);
     return r;
 }
@@ -125,9 +130,13 @@ awaitable<void> send_body(tcp::socket& s, std::uint64_t from, std::uint64_t to, 
             co_await timer.async_wait(redirect(ec));
             if (ec) co_return;
         }
-        chunk.resize(end - begin);
-        for (std::uint64_t k = begin; k < end; ++k) chunk[k - begin] = body_byte(k);
-        co_await send(s, chunk, ec);
+        // Written in blocks, so that a large piece never sits in memory whole.
+        constexpr std::uint64_t block = 16 * 1024;
+        for (auto at = begin; at < end && !ec; at += block) {
+            chunk.resize(std::min(block, end - at));
+            for (std::uint64_t k = 0; k < chunk.size(); ++k) chunk[k] = body_byte(at + k);
+            co_await send(s, chunk, ec);
+        }
         chunk = std::string();  // nothing held between pieces: a waiting connection costs little
     }
 }
@@ -238,16 +247,21 @@ void raise_open_file_limit() noexcept {
     }
 }
 
-[[noreturn]] void run_child(int port_fd) noexcept {
+[[noreturn]] void run_child(int port_fd, pid_t parent) noexcept {
+    // A clean signal state: whatever the parent blocked or handled, SIGTERM stops the server.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGINT, SIG_IGN);  // a Ctrl-C is for tasklab, which then stops its server
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // it ends with its parent, however that ends
+    if (::getppid() != parent) ::_exit(0);  // the parent died before the line above
     // Nothing of the parent's but the pipe: a caller waiting for the end of tasklab's standard
     // output must not wait for the server too.
     const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
     if (port_fd > 3) ::close_range(3, static_cast<unsigned>(port_fd) - 1, 0);
     ::close_range(static_cast<unsigned>(port_fd) + 1, ~0U, 0);
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGINT, SIG_IGN);  // a Ctrl-C is for tasklab, which then stops its server
     raise_open_file_limit();
     try {
         asio::io_context io(1);
@@ -267,6 +281,7 @@ void raise_open_file_limit() noexcept {
 embedded_server::embedded_server() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "the embedded HTTP server's pipe");
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) {
         const int error = errno;
@@ -276,13 +291,17 @@ embedded_server::embedded_server() {
     }
     if (pid_ == 0) {
         ::close(fds[0]);
-        run_child(fds[1]);
+        run_child(fds[1], parent);
     }
     ::close(fds[1]);
     std::uint16_t port = 0;
-    ssize_t n;
-    do n = ::read(fds[0], &port, sizeof port);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = -1;
+    // Bounded: a child that hangs before it listens must not hang the run.
+    pollfd ready{fds[0], POLLIN, 0};
+    if (::poll(&ready, 1, 10'000) == 1) {
+        do n = ::read(fds[0], &port, sizeof port);
+        while (n < 0 && errno == EINTR);
+    }
     ::close(fds[0]);
     if (n != sizeof port) {
         ::kill(pid_, SIGKILL);
@@ -295,6 +314,12 @@ embedded_server::embedded_server() {
 embedded_server::~embedded_server() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
+    // A server that does not end within two seconds of SIGTERM is killed: stopping never hangs.
+    for (int i = 0; i < 200; ++i) {
+        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+        ::usleep(10'000);
+    }
+    ::kill(pid_, SIGKILL);
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
 }
