@@ -22,6 +22,7 @@ const std::vector<figure>& figures() {
         {"children_sum_rss_mib", &run_metrics::children_sum_rss_mib},
         {"voluntary_switches", &run_metrics::voluntary_switches},
         {"involuntary_switches", &run_metrics::involuntary_switches},
+        {"server_cpu_s", &run_metrics::server_cpu_s},
     };
     return all;
 }

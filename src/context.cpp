@@ -132,6 +132,14 @@ void context::block_for(sim_seconds simulated) {
 
 // --- sockets ---------------------------------------------------------------------------------
 
+namespace {
+/// A closed (or moved-from) connection has no socket to hand the driver.
+void require_open(const connection& c) {
+    if (!c.is_open())
+        throw io_error(std::make_error_code(std::errc::not_connected), "using a connection that is closed");
+}
+}  // namespace
+
 awaitable<connection> context::connect(const endpoint& to) {
     if (crash_signal_ != 0) std::raise(crash_signal_);
     throw_if_stopped();
@@ -145,6 +153,7 @@ awaitable<connection> context::connect(const endpoint& to) {
 
 awaitable<void> context::write_all(connection& c, std::string_view data) {
     if (crash_signal_ != 0) std::raise(crash_signal_);
+    require_open(c);
     while (!data.empty()) {
         throw_if_stopped();
         const metered_wait waiting(*this, wait_kind::io);
@@ -154,6 +163,7 @@ awaitable<void> context::write_all(connection& c, std::string_view data) {
 
 awaitable<std::size_t> context::read_some(connection& c, std::span<char> into) {
     if (crash_signal_ != 0) std::raise(crash_signal_);
+    require_open(c);
     throw_if_stopped();
     const metered_wait waiting(*this, wait_kind::io);
     co_return co_await driver_->read_some(*this, c, into);

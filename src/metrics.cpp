@@ -100,6 +100,7 @@ run_metrics measure(const run_report& report) {
     m.peak_rss_mib = mib(report.usage.peak_rss_kib);
     m.children_max_rss_mib = mib(report.usage.children_max_rss_kib);
     m.children_sum_rss_mib = mib(report.usage.children_sum_rss_kib);
+    m.server_cpu_s = report.result.server_cpu_s;
     m.voluntary_switches = static_cast<double>(report.usage.voluntary_switches);
     m.involuntary_switches = static_cast<double>(report.usage.involuntary_switches);
     // The tasks' span against the window CPU time was measured over: what lies outside it is

@@ -6,8 +6,9 @@
 //                                       milliseconds (or to R bytes per second), then closes;
 //   GET /misbehave/<how>/bytes/<size>   the same download gone wrong, for the fault tests:
 //       reset   half the body, then a TCP reset;  short  half the body, then a clean close;
-//       long    more bytes than Content-Length;   error  500 and no body;
-//       silent  reads the request and never answers.
+//       long    a Content-Length 10 above <size>; error  500 and no body;
+//       silent  reads the request and never answers;
+//       linger  the whole body, then keeps the connection open until the client closes it.
 //
 // Anything else is 404, a request it cannot read 400. The protocol is only what Content-Length
 // framing needs (http.hpp); Debian 12 packages no HTTP parser for C++ that would fit it.

@@ -39,6 +39,20 @@ private:
 
 /// An I/O operation that failed for a reason of the network, not of the task: refused,
 /// reset, unreachable. `what()` names the operation, the endpoint and the reason.
+/// The soft limit on open files (RLIMIT_NOFILE) before and after raise_open_files_limit, and
+/// the hard limit it may go up to; RLIM_INFINITY reads as the largest value.
+struct open_files_limit {
+    std::uint64_t soft_before = 0;
+    std::uint64_t soft = 0;
+    std::uint64_t hard = 0;
+    bool known = false;  // getrlimit answered
+};
+
+/// Raises this process's soft limit on open files to its hard limit: every connection is a
+/// descriptor, and the usual soft limit (1024) is far below what a server or a client of
+/// thousands of connections needs, while the hard one is what the administrator allows.
+open_files_limit raise_open_files_limit() noexcept;
+
 class io_error : public std::system_error {
 public:
     io_error(std::error_code code, const std::string& what) : std::system_error(code, what) {}

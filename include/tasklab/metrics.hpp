@@ -34,6 +34,7 @@ struct run_metrics {
     double children_sum_rss_mib = -1; // fork: sum of the children's peaks
     double voluntary_switches = 0;
     double involuntary_switches = 0;
+    double server_cpu_s = -1;         // outcome::server_cpu_s (-1: no server of its own)
 };
 
 run_metrics measure(const run_report& report);

@@ -86,6 +86,9 @@ struct outcome {
     std::optional<shared_outcome> shared;
     std::string check;                          // e.g. "= n(n+1)/2"; empty when nothing to check
     bool check_passed = true;
+    /// CPU time a server the task type started for the run used serving it, in a process of
+    /// its own (fetch's embedded server): not in the run's cpu. -1: no such server.
+    double server_cpu_s = -1;
 };
 
 /// What ran a backend's tasks: threads of this process, or processes of their own.

@@ -83,9 +83,15 @@ table_text main_table(const comparison& c) {
 }
 
 table_text resources_table(const comparison& c) {
+    // A server of the task type's own (fetch's embedded one) gets its own column: its CPU is
+    // not in the cpu column, which is the run's processes'.
+    const bool any_server = std::any_of(c.results.begin(), c.results.end(), [](const backend_runs& r) {
+        return r.medians().server_cpu_s >= 0;
+    });
     table_text t;
     t.headers = {"backend", "heartbeat lag max", "lag p99", "task cpu", "peak memory", "children max / sum",
                  "switches vol / invol"};
+    if (any_server) t.headers.push_back("server cpu");
     t.left.assign(t.headers.size(), false);
     t.left[0] = true;
     for (const auto& r : c.results) {
@@ -100,6 +106,7 @@ table_text resources_table(const comparison& c) {
                                                       mib_text(median(&run_metrics::children_sum_rss_mib))),
                           fmt::format("{:.0f} / {:.0f}", median(&run_metrics::voluntary_switches),
                                       median(&run_metrics::involuntary_switches))});
+        if (any_server) t.rows.back().push_back(duration_text(median(&run_metrics::server_cpu_s)));
     }
     return t;
 }

@@ -80,7 +80,8 @@ json result_json(const backend_runs& r) {
                {"children_max_rss_mib", or_null(median(&run_metrics::children_max_rss_mib))},
                {"children_sum_rss_mib", or_null(median(&run_metrics::children_sum_rss_mib))},
                {"voluntary_switches", median(&run_metrics::voluntary_switches)},
-               {"involuntary_switches", median(&run_metrics::involuntary_switches)}}}};
+               {"involuntary_switches", median(&run_metrics::involuntary_switches)},
+               {"server_cpu_s", or_null(median(&run_metrics::server_cpu_s))}}}};
     out["value"] = rep.result.value ? json(*rep.result.value) : json(nullptr);
     if (rep.result.shared) {
         const auto& s = *rep.result.shared;

@@ -133,6 +133,11 @@ std::optional<response_head> parse_response_head(std::string_view head, std::str
                 why = fmt::format("a Content-Length that is not a number: {:?}", line);
                 return std::nullopt;
             }
+            // Two lengths that differ leave the body's end unknown (RFC 9112, 6.3).
+            if (r.content_length && *r.content_length != *n) {
+                why = fmt::format("two different Content-Lengths: {} and {}", *r.content_length, *n);
+                return std::nullopt;
+            }
             r.content_length = *n;
         }
     }

@@ -57,6 +57,9 @@ TEST_CASE("http: a response head gives the status and Content-Length, or says wh
     CHECK(why.find("not an HTTP/1.x status line") != std::string::npos);
     CHECK_FALSE(http::parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", why));
     CHECK(why.find("Content-Length") != std::string::npos);
+    CHECK_FALSE(http::parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 6\r\n\r\n", why));
+    CHECK(why == "two different Content-Lengths: 5 and 6");
+    CHECK(http::parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", why));
 }
 
 TEST_CASE("http: a body's checksum is the same fed whole or in pieces", "[http]") {
