@@ -496,9 +496,10 @@ namespace {
 /// tasklab under a soft limit of 4 open files: stdin, stdout, stderr and one more.
 tasklab::test::cli_outcome with_four_files(const std::string& args) {
     // The outer shell opens the output files; the inner one closes what it inherited beyond
-    // them (a test runner's pipes), lowers the limit and becomes tasklab.
+    // them (a test runner's pipes), lowers the limit and becomes tasklab. Both limits: tasklab
+    // raises its soft limit to the hard one at start.
     return tasklab::test::run_command(TASKLAB_EXE, args + "'",
-                                      "sh -c 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ulimit -Sn 4; exec ");
+                                      "sh -c 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; ulimit -n 4; exec ");
 }
 
 // A sanitizer's runtime opens files of its own at start (maps, symbolizer, logs), so under

@@ -8,5 +8,7 @@ namespace tasklab {
 std::string duration_text(double seconds);
 /// "5.2 MiB"; "-" for a negative (unknown) size.
 std::string mib_text(double mib);
+/// "512 B", "3.42 KiB", "5.2 MiB", "1.50 GiB"; "-" for a negative (unknown) size.
+std::string bytes_text(double bytes);
 
 }  // namespace tasklab

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "bench/measure.hpp"
 #include "bench/work.hpp"
 #include "tasklab/statistics.hpp"
@@ -139,6 +141,10 @@ std::vector<speedup> speedups(const results& r);
 
 /// 1000000 as "1,000,000".
 std::string grouped(std::size_t n);
+
+/// The ceiling as --scale's and c10k's JSON give it: threads (null when no limit was read),
+/// the binding limit and every limit found.
+nlohmann::json ceiling_json(const thread_ceiling& c);
 
 std::string table(const results& r, bool colour);
 std::string json(const results& r);

@@ -1,13 +1,19 @@
 #include "bench/measure.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -33,6 +39,71 @@ void memory_window::finish(sample& s, std::size_t tasks) const {
     if (before_kib_ < 0 || s.peak_rss_kib < 0 || tasks == 0) return;
     const auto grown = std::max<std::int64_t>(0, s.peak_rss_kib - before_kib_);
     s.memory_bytes_per_task = static_cast<double>(grown) * 1024.0 / static_cast<double>(tasks);
+}
+
+std::int64_t memory_available_bytes() noexcept {
+    std::FILE* f = std::fopen("/proc/meminfo", "r");
+    if (!f) return -1;
+    char line[256];
+    long long kib = -1;
+    while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "MemAvailable: %lld kB", &kib) == 1) break;
+    std::fclose(f);
+    return kib < 0 ? -1 : static_cast<std::int64_t>(kib) * 1024;
+}
+
+machine_memory_watch::machine_memory_watch() {
+    int stop[2], answer[2];
+    if (::pipe2(stop, O_CLOEXEC) != 0) return;
+    if (::pipe2(answer, O_CLOEXEC) != 0) {
+        ::close(stop[0]);
+        ::close(stop[1]);
+        return;
+    }
+    const auto start = memory_available_bytes();
+    const pid_t pid = start < 0 ? -1 : ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::close(stop[1]);
+        ::close(answer[0]);
+        std::int64_t lowest = start;
+        pollfd p{stop[0], POLLIN, 0};
+        for (;;) {
+            const int ready = ::poll(&p, 1, 5);
+            if (ready > 0 || (ready < 0 && errno != EINTR)) break;  // the stop pipe closed
+            if (const auto now = memory_available_bytes(); now >= 0) lowest = std::min(lowest, now);
+        }
+        const std::int64_t fall = start - lowest;
+        ssize_t ignored = ::write(answer[1], &fall, sizeof fall);
+        (void)ignored;
+        ::_exit(0);
+    }
+    ::close(stop[0]);
+    ::close(answer[1]);
+    if (pid < 0) {
+        ::close(stop[1]);
+        ::close(answer[0]);
+        return;
+    }
+    pid_ = pid;
+    stop_fd_ = stop[1];
+    answer_fd_ = answer[0];
+}
+
+std::int64_t machine_memory_watch::finish() {
+    if (pid_ < 0) return -1;
+    ::close(stop_fd_);
+    std::int64_t fall = -1;
+    if (::read(answer_fd_, &fall, sizeof fall) != static_cast<ssize_t>(sizeof fall)) fall = -1;
+    ::close(answer_fd_);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    return fall;
+}
+
+machine_memory_watch::~machine_memory_watch() {
+    if (pid_ >= 0) finish();
 }
 
 namespace {

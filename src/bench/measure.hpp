@@ -39,6 +39,28 @@ private:
 
 
 
+/// The machine's memory in use, watched from a process of its own (the fork backend refuses a
+/// caller with a second thread) every 5 ms, from construction to finish(): how far the
+/// system's MemAvailable fell below where it was at the start. System-wide, so it holds what
+/// the kernel keeps for sockets and what every process added - and other programs' noise.
+class machine_memory_watch {
+public:
+    machine_memory_watch();
+    ~machine_memory_watch();
+    machine_memory_watch(const machine_memory_watch&) = delete;
+    machine_memory_watch& operator=(const machine_memory_watch&) = delete;
+    /// The largest fall, in bytes; -1 if it could not be watched. Once.
+    std::int64_t finish();
+
+private:
+    int pid_ = -1;
+    int stop_fd_ = -1;    // closing it tells the watcher to answer and end
+    int answer_fd_ = -1;  // where it answers
+};
+
+/// MemAvailable of /proc/meminfo, bytes; -1 if unreadable.
+std::int64_t memory_available_bytes() noexcept;
+
 /// Threads this process has now (/proc/self/task).
 std::size_t thread_count() noexcept;
 

@@ -33,14 +33,6 @@ std::string time_text(double ns) {
     return duration_text(ns * 1e-9);
 }
 
-std::string bytes_text(double bytes) {
-    if (bytes < 0) return "-";
-    if (bytes < 1024) return fmt::format("{:.0f} B", bytes);
-    if (bytes < 1024.0 * 1024) return fmt::format("{:.2f} KiB", bytes / 1024);
-    if (bytes < 1024.0 * 1024 * 1024) return fmt::format("{:.1f} MiB", bytes / (1024.0 * 1024));
-    return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024 * 1024));
-}
-
 std::string times_text(double ratio) { return ratio > 0 ? fmt::format("{:.2f}x", ratio) : "-"; }
 
 std::string memory_cell(const side& s) { return s.memory_bytes.n ? bytes_text(s.memory_bytes.median) : "-"; }
@@ -233,6 +225,12 @@ nlohmann::json ratio_json(const side& tasklab, const side& raw) {
 
 }  // namespace
 
+nlohmann::json ceiling_json(const thread_ceiling& c) {
+    return {{"threads", or_null(c.threads != static_cast<std::size_t>(-1), c.threads)},
+            {"binding", c.binding},
+            {"limits", c.all}};
+}
+
 std::string table(const results& r, bool colour) {
     const std::string bold = colour ? "\x1b[1m" : "";
     const std::string reset = colour ? "\x1b[0m" : "";
@@ -292,10 +290,7 @@ std::string json(const results& r) {
                         {"tasks", r.records.tasks},
                         {"ns_per_record", stats_json(r.records.ns_per_record)}};
     } else {
-        j["thread_ceiling"] = {
-            {"threads", or_null(r.ceiling.threads != static_cast<std::size_t>(-1), r.ceiling.threads)},
-            {"binding", r.ceiling.binding},
-            {"limits", r.ceiling.all}};
+        j["thread_ceiling"] = ceiling_json(r.ceiling);
         nlohmann::json series = nlohmann::json::array();
         for (const auto& s : r.series) {
             nlohmann::json points = nlohmann::json::array();

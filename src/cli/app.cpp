@@ -19,6 +19,7 @@
 #include <map>
 
 #include "bench/bench.hpp"
+#include "bench/c10k.hpp"
 #include "cli/demo.hpp"
 #include "tasklab/backends/catalog.hpp"
 #include "tasklab/cli.hpp"
@@ -218,6 +219,10 @@ private:
 };
 
 int run_command(const registry& reg, const run_request& req) {
+    // Every connection is a descriptor, and so is each fork child's pipe: a run of thousands
+    // needs more than the usual soft limit of 1024; the hard limit is what the administrator
+    // allows. Raised before the scenario is built (the embedded server inherits it).
+    raise_open_files_limit();
     // Everything is checked, and every output opened, before the first task runs.
     const auto s = build_scenario(req);
     const auto backends = parse_backends(reg, req.backends);
@@ -325,16 +330,11 @@ int bench_command(const bench_request& req) {
     // The progress line is drawn between probes, never while one is measured.
     cli::progress_line progress(req.quiet);
     if (progress.active())
-        options.progress = [](const std::string& what, std::size_t step, std::size_t steps) {
-            const auto line = fmt::format("\r\x1b[Kbench {}/{}: {}", step + 1, steps, what);
-            std::fwrite(line.data(), 1, line.size(), stderr);
-            std::fflush(stderr);
+        options.progress = [&](const std::string& what, std::size_t step, std::size_t steps) {
+            progress.step("bench", step, steps, what);
         };
     const auto result = bench::run(options);
-    if (progress.active()) {
-        std::fputs("\r\x1b[K", stderr);
-        std::fflush(stderr);
-    }
+    progress.clear();
     stdout_out.write([&] { return req.format == "json" ? bench::json(result) : bench::table(result, cli::stdout_wants_colour()); });
 
     // A task that failed in the bench is a broken backend (exit 1); at --scale the thread
@@ -345,6 +345,42 @@ int bench_command(const bench_request& req) {
         for (const auto& s : c.raw)
             if (s.failed) return exit_failure;
     }
+    return exit_ok;
+}
+
+/// What `tasklab c10k` collects, as text until checked.
+struct c10k_request {
+    std::string format = "table";
+    std::string backends = "coroutine,thread,fork";
+    std::string connections;  // empty: the experiment's default
+    std::string hold;
+    std::string size;
+    bool quiet = false;
+};
+
+int c10k_command(const c10k_request& req) {
+    bench::c10k_options options;
+    registry builtin;
+    add_builtin_backends(builtin);
+    for (const auto* b : parse_backends(builtin, req.backends)) options.backends.emplace_back(b->name());
+    if (!req.connections.empty())
+        options.largest = parse_number<std::size_t>("--connections", req.connections, "a whole number above 0");
+    if (!req.hold.empty()) options.hold_s = parse_number<double>("--hold", req.hold, "seconds, e.g. 3 or 0.5");
+    if (!req.size.empty()) options.size = parse_number<std::uint64_t>("--size", req.size, "a number of bytes");
+    bench::check(options);
+    output stdout_out("--format", "-");
+
+    cli::progress_line progress(req.quiet);
+    if (progress.active())
+        options.progress = [&](const std::string& what, std::size_t step, std::size_t steps) {
+            progress.step("c10k", step, steps, what);
+        };
+    const auto result = bench::run_c10k(options);
+    progress.clear();
+    stdout_out.write([&] {
+        return req.format == "json" ? bench::c10k_json(result) : bench::c10k_table(result, cli::stdout_wants_colour());
+    });
+    // Every backend is expected to stop somewhere: that is the experiment's finding, not a failure.
     return exit_ok;
 }
 
@@ -495,6 +531,21 @@ int run_cli(const registry& registry, int argc, char** argv) {
         ->add_option("--tasks", bench_req.tasks, "N of every probe (default: each its own; --scale: the largest N)")
         ->type_name("N");
     bench_cmd->add_flag("-q,--quiet", bench_req.quiet, "no progress line on stderr");
+    auto* c10k = app.add_subcommand(
+        "c10k", "hold N slow connections open at once, N = 10 ... 10,000, on each backend: what each costs, where "
+                "each stops and why");
+    c10k_request c10k_req;
+    c10k->add_option("--format", c10k_req.format, "what stdout gets: table or json")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+    c10k->add_option("-b,--backend", c10k_req.backends, "backends to sweep: name,name,... (not sequential)")
+        ->type_name("LIST")
+        ->capture_default_str();
+    c10k->add_option("--connections", c10k_req.connections, "the sweep's largest N (default 10000)")->type_name("N");
+    c10k->add_option("--hold", c10k_req.hold, "seconds each connection lasts (default 3)")->type_name("SECONDS");
+    c10k->add_option("--size", c10k_req.size, "bytes of each response body (default 1024)")->type_name("BYTES");
+    c10k->add_flag("-q,--quiet", c10k_req.quiet, "no progress line on stderr");
     auto* serve = app.add_subcommand(
         "serve", "run tasklab's HTTP server alone (what `run fetch` starts for itself), until Ctrl-C");
     endpoint serve_at{"127.0.0.1", 8080};
@@ -539,6 +590,7 @@ int run_cli(const registry& registry, int argc, char** argv) {
         }
         if (*list) return list_command(registry);
         if (*bench_cmd) return bench_command(bench_req);
+        if (*c10k) return c10k_command(c10k_req);
         if (*serve) return http::serve_until_signalled(serve_at, std::cout);
         (void)demo;
         return cli::run_demo(registry, {cli::stdout_wants_colour(), cli::terminal_width(), demo_quiet}, std::cout);

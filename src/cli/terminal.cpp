@@ -51,6 +51,15 @@ void progress_line::update(std::size_t done, std::size_t total) {
     drawn_ = true;
 }
 
+void progress_line::step(std::string_view command, std::size_t step, std::size_t steps, std::string_view what) {
+    if (!active_) return;
+    const std::lock_guard lock(mutex_);
+    const auto line = fmt::format("\r\x1b[K{} {}/{}: {}", command, step + 1, steps, what);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+    drawn_ = true;
+}
+
 void progress_line::clear() {
     if (!active_) return;
     const std::lock_guard lock(mutex_);

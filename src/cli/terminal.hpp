@@ -28,6 +28,8 @@ public:
     void start_run(std::string_view backend, std::size_t run, std::size_t runs, bool warmup);
     /// From the heartbeat, maybe on another thread.
     void update(std::size_t done, std::size_t total);
+    /// "bench 3/12: thread 1,000 waiting" - between the steps of a measurement, never during one.
+    void step(std::string_view command, std::size_t step, std::size_t steps, std::string_view what);
     void clear();
 
 private:
