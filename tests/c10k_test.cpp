@@ -31,6 +31,12 @@ const c10k_series& series_of(const c10k_results& r, const std::string& backend) 
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+
 }  // namespace
 
 TEST_CASE("c10k: 10,000 connections held on one thread, and on 10,000 threads, leave nothing behind",
@@ -39,13 +45,23 @@ TEST_CASE("c10k: 10,000 connections held on one thread, and on 10,000 threads, l
     const tasklab::test::hygiene before;
     {
         c10k_options o;
-        o.backends = {"coroutine", "thread"};
+        o.backends = {"coroutine"};
         o.largest = 10'000;
         o.hold_s = 2;
-        const auto r = tasklab::bench::run_c10k(o);
+        auto r = tasklab::bench::run_c10k(o);
+        // A sanitizer's per-thread state makes 10,000 threads gigabytes: 1,000 there.
+        o.backends = {"thread"};
+        o.largest = sanitized ? 1'000 : 10'000;
+        for (auto& s : tasklab::bench::run_c10k(o).series) r.series.push_back(std::move(s));
         CHECK(r.files.known);
         CHECK(r.files.soft == r.files.hard);  // raised to the hard limit
         CHECK(r.files.soft_before <= r.files.soft);
+        if (r.files.hard < 10'064) {
+            // Not this machine's to give: the sweep says so instead of failing 10,000 connects.
+            for (const auto& s : r.series) CHECK(s.stop.find("open files") != std::string::npos);
+            WARN("SKIPPED: the hard open-files limit is " << r.files.hard << ", under 10,064");
+            return;
+        }
 
         const auto& coroutine = series_of(r, "coroutine");
         REQUIRE(coroutine.points.size() == 4);  // 10, 100, 1,000, 10,000
@@ -56,7 +72,7 @@ TEST_CASE("c10k: 10,000 connections held on one thread, and on 10,000 threads, l
         CHECK(top.held == 10'000);  // all open at once ...
         CHECK(top.workers == 1);    // ... on one thread
         CHECK(top.kind == tasklab::worker_kind::thread);
-        CHECK(top.memory_bytes > 0);
+        CHECK(top.memory_bytes != 0);  // measured (> 0), or unknown (-1) without a writable clear_refs
         CHECK(top.client_cpu_s > 0);
         CHECK(top.server_cpu_s > 0);
         CHECK(top.wall_s >= o.hold_s);
@@ -66,10 +82,10 @@ TEST_CASE("c10k: 10,000 connections held on one thread, and on 10,000 threads, l
         const auto& thread = series_of(r, "thread");
         REQUIRE_FALSE(thread.points.empty());
         const auto& last = thread.points.back();
-        if (last.connections == 10'000 && last.held == 10'000) {
-            CHECK(last.ok == 10'000);
-            CHECK(last.workers == 10'000);
-            CHECK(contains(thread.stop, "held all 10,000"));
+        if (last.connections == o.largest && last.held == o.largest) {
+            CHECK(last.ok == o.largest);
+            CHECK(last.workers == o.largest);
+            CHECK(contains(thread.stop, "held all " + tasklab::bench::grouped(o.largest)));
         } else {
             INFO(thread.stop);
             CHECK((contains(thread.stop, "limit") || contains(thread.stop, "failed")));
@@ -87,7 +103,7 @@ TEST_CASE("c10k: a process per connection stops where creating them outlasts a c
         c10k_options o;
         o.backends = {"fork"};
         o.largest = 1'000;
-        o.hold_s = 0.05;  // 1,000 forks take far longer than 50 ms on any machine
+        o.hold_s = 0.01;  // 1,000 forks take far longer than 10 ms on any machine
         const auto r = tasklab::bench::run_c10k(o);
         const auto& fork = series_of(r, "fork");
         REQUIRE_FALSE(fork.points.empty());
@@ -148,13 +164,35 @@ TEST_CASE("cli: tasklab c10k prints every size it held, and refuses bad input wi
     CHECK(o.out.find("coroutine: held all 10 connections at once") != std::string::npos);
 
     for (const auto* bad : {"--backend sequential", "--backend nope", "--hold 0", "--hold x", "--connections 0",
-                            "--connections 2000000", "--size -1", "--format xml"}) {
+                            "--connections 2000000", "--size 0", "--size -1", "--format xml"}) {
         INFO(bad);
         o = tasklab::test::run_command(TASKLAB_EXE, std::string("c10k ") + bad);
         CHECK(o.code == 2);
         CHECK(o.out.empty());
         CHECK(o.err.rfind("tasklab: ", 0) == 0);
     }
+}
+
+TEST_CASE("cli: run fetch reports its server's CPU apart; other task types have none", "[c10k][cli][fork]") {
+    auto o = tasklab::test::run_command(TASKLAB_EXE, "run fetch --tasks 3 --size 256 --time-scale 0.01 --backend coroutine,thread --runs 2 --format json");
+    REQUIRE(o.code == 0);
+    auto j = nlohmann::json::parse(o.out);
+    for (const auto& r : j.at("results")) {
+        INFO(r.at("backend"));
+        const auto& cpu = r.at("resources").at("server_cpu_s");
+        REQUIRE(cpu.is_number());
+        CHECK(cpu.get<double>() > 0);  // three requests served: parsing, paced writes
+        CHECK(r.at("statistics").at("server_cpu_s").at("n") == 2);
+    }
+    o = tasklab::test::run_command(TASKLAB_EXE, "run fetch --tasks 1 --time-scale 0.01 --backend coroutine --runs 1");
+    CHECK(o.out.find("server cpu") != std::string::npos);
+
+    o = tasklab::test::run_command(TASKLAB_EXE, "run download --tasks 2 --time-scale 0.01 --backend coroutine --runs 1 --format json");
+    REQUIRE(o.code == 0);
+    j = nlohmann::json::parse(o.out);
+    CHECK(j.at("results").at(0).at("resources").at("server_cpu_s").is_null());
+    o = tasklab::test::run_command(TASKLAB_EXE, "run download --tasks 2 --time-scale 0.01 --backend coroutine --runs 1");
+    CHECK(o.out.find("server cpu") == std::string::npos);
 }
 
 TEST_CASE("cli: run fetch raises the soft open-files limit, so 2,000 connections fit under a soft 1024",

@@ -37,8 +37,6 @@ private:
     std::unique_ptr<connection_state> state_;
 };
 
-/// An I/O operation that failed for a reason of the network, not of the task: refused,
-/// reset, unreachable. `what()` names the operation, the endpoint and the reason.
 /// The soft limit on open files (RLIMIT_NOFILE) before and after raise_open_files_limit, and
 /// the hard limit it may go up to; RLIM_INFINITY reads as the largest value.
 struct open_files_limit {
@@ -53,6 +51,8 @@ struct open_files_limit {
 /// thousands of connections needs, while the hard one is what the administrator allows.
 open_files_limit raise_open_files_limit() noexcept;
 
+/// An I/O operation that failed for a reason of the network, not of the task: refused,
+/// reset, unreachable. `what()` names the operation, the endpoint and the reason.
 class io_error : public std::system_error {
 public:
     io_error(std::error_code code, const std::string& what) : std::system_error(code, what) {}

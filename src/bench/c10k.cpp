@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <thread>
 #include <unordered_set>
@@ -32,9 +33,9 @@ constexpr std::uint64_t descriptor_margin = 64;
 /// Threads kept in hand below the machine's ceiling (as the bench's sweep does).
 constexpr std::size_t thread_margin = 16;
 
-std::vector<std::size_t> sweep_sizes(std::size_t largest) {
+std::vector<std::size_t> sweep_sizes(std::size_t smallest, std::size_t largest) {
     std::vector<std::size_t> out;
-    for (std::size_t n = std::min<std::size_t>(10, largest); n <= largest; n *= 10) out.push_back(n);
+    for (std::size_t n = std::min(smallest, largest); n <= largest; n *= 10) out.push_back(n);
     if (out.empty() || out.back() != largest) out.push_back(largest);
     return out;
 }
@@ -44,6 +45,16 @@ std::vector<std::string> chosen_backends(const c10k_options& o) {
     return {std::begin(default_backends), std::end(default_backends)};
 }
 
+/// How many local ports a client may bind (net.ipv4.ip_local_port_range); 0 if unknown.
+std::size_t local_ports() {
+    std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (!f) return 0;
+    unsigned long low = 0, high = 0;
+    const bool read = std::fscanf(f, "%lu %lu", &low, &high) == 2;
+    std::fclose(f);
+    return read && high >= low ? static_cast<std::size_t>(high - low + 1) : 0;
+}
+
 /// Why a backend cannot be asked for n connections at all, or "".
 std::string refusal(const std::string& backend, std::size_t n, const c10k_results& r) {
     // One descriptor per connection in tasklab's process (fork: the pipe of each child).
@@ -51,6 +62,11 @@ std::string refusal(const std::string& backend, std::size_t n, const c10k_result
         return fmt::format("{} connections need {} open files at once, over this process's limit of {} "
                            "(ulimit -n; hard limit {})",
                            grouped(n), grouped(n + descriptor_margin), grouped(r.files.soft), grouped(r.files.hard));
+    // Every connection to the one server needs a local port of its own.
+    if (const auto ports = local_ports(); ports > 0 && n > ports)
+        return fmt::format("{} connections to one server need as many local ports, and 127.0.0.1 has {} "
+                           "(net.ipv4.ip_local_port_range)",
+                           grouped(n), grouped(ports));
     if (backend != "coroutine" && n + thread_margin > r.ceiling.threads)
         return fmt::format("{} {} would pass this machine's ceiling of about {} more threads and processes "
                            "(binding limit: {})",
@@ -62,7 +78,7 @@ std::string refusal(const std::string& backend, std::size_t n, const c10k_result
 }
 
 c10k_point hold(const std::string& backend, std::size_t n, const c10k_options& o, const std::string& url,
-                const http::embedded_server& server) {
+                const http::embedded_server& server, machine_memory_watch& machine) {
     const fetch_task fetch;
     scenario_settings settings;
     settings.task = "fetch";
@@ -79,11 +95,11 @@ c10k_point hold(const std::string& backend, std::size_t n, const c10k_options& o
 
     sample memory;
     const memory_window window;
-    machine_memory_watch machine;
+    machine.restart();
     const double server_before = server.cpu_seconds();
     const auto report = b->run(s);
     const double server_after = server.cpu_seconds();
-    const auto machine_rise = machine.finish();
+    const auto machine_rise = machine.fall();
     const auto m = measure(report);
     // Memory peaks when the most connections are open: per connection is per one held then.
     const std::size_t held = std::max<std::size_t>(1, m.max_in_flight);
@@ -118,12 +134,15 @@ c10k_point hold(const std::string& backend, std::size_t n, const c10k_options& o
     p.workers = workers.size();
     if (started > 0) p.start_spread_s = static_cast<double>(last_start - first_start) * 1e-9;
 
-    // Memory: what the run added to tasklab's peak; a child's own peak for fork, which is
-    // where a process-per-connection's memory is.
-    p.memory_bytes = memory.memory_bytes_per_task;
-    if (report.workers == worker_kind::process && report.usage.children_sum_rss_kib >= 0 && started > 0) {
-        const double child = static_cast<double>(report.usage.children_sum_rss_kib) * 1024.0 / static_cast<double>(started);
-        p.memory_bytes = std::max(0.0, p.memory_bytes) + child;
+    // Memory: what the run added to tasklab's peak. A process per connection keeps its memory
+    // in the children, whose resident sets count every page they share with tasklab: their
+    // mean peak is kept for the JSON, but only the machine's figure says what they cost.
+    if (report.workers == worker_kind::process) {
+        if (report.usage.children_sum_rss_kib >= 0 && started > 0)
+            p.child_peak_rss_bytes =
+                static_cast<double>(report.usage.children_sum_rss_kib) * 1024.0 / static_cast<double>(started);
+    } else {
+        p.memory_bytes = memory.memory_bytes_per_task;
     }
     return p;
 }
@@ -158,11 +177,13 @@ void check(const c10k_options& o) {
             throw usage_error("--backend: sequential holds one connection at a time (N connections take N times "
                               "the hold): choose from coroutine, thread, fork");
     }
+    if (o.smallest < 1) throw usage_error("the sweep's smallest N must be above 0");
     if (o.largest < 1 || o.largest > most_connections)
         throw usage_error(fmt::format("--connections: expected 1 to {}, got {}", grouped(most_connections), o.largest));
     if (!(o.hold_s >= 0.01 && o.hold_s <= longest_hold_s))
         throw usage_error(fmt::format("--hold: expected 0.01 to {} seconds, got {}", longest_hold_s, o.hold_s));
-    if (o.size > (1u << 20)) throw usage_error(fmt::format("--size: expected 0 to 1048576 bytes, got {}", o.size));
+    if (o.size < 1 || o.size > (1u << 20))
+        throw usage_error(fmt::format("--size: expected 1 to 1048576 bytes, got {}", o.size));
 }
 
 c10k_results run_c10k(const c10k_options& o) {
@@ -177,12 +198,14 @@ c10k_results run_c10k(const c10k_options& o) {
     r.load_before = load_average();
     const auto started = monotonic_ns();
 
-    // One server for the whole sweep, in its own process: its CPU is measured apart.
+    // The memory watcher first, while tasklab is small (it shares tasklab's pages); then one
+    // server for the whole sweep, in its own process: its CPU is measured apart.
+    machine_memory_watch machine;
     const http::embedded_server server;
     const auto url = "http://" + to_string(server.where());
 
     const auto backends = chosen_backends(o);
-    const auto sizes = sweep_sizes(o.largest);
+    const auto sizes = sweep_sizes(o.smallest, o.largest);
     const std::size_t steps = backends.size() * sizes.size();
     std::size_t step = 0;
     for (std::size_t b = 0; b < backends.size(); ++b) {
@@ -190,8 +213,8 @@ c10k_results run_c10k(const c10k_options& o) {
         c10k_series series;
         series.backend = backend;
         series.memory_basis = backend == "fork"
-                                  ? "a child's peak resident set (which counts pages it shares with tasklab), plus "
-                                    "tasklab's own growth per connection"
+                                  ? "- : a connection's memory is its process's, and a child's resident set counts "
+                                    "every page it shares with tasklab; machine / conn is what a process costs"
                                   : "the growth of tasklab's peak resident set over the run";
         for (const auto n : sizes) {
             if (auto why = refusal(backend, n, r); !why.empty()) {
@@ -200,7 +223,15 @@ c10k_results run_c10k(const c10k_options& o) {
             }
             if (o.progress) o.progress(fmt::format("{} holding {} connections", backend, grouped(n)), step, steps);
             ++step;
-            series.points.push_back(hold(backend, n, o, url, server));
+            try {
+                series.points.push_back(hold(backend, n, o, url, server, machine));
+            } catch (const std::exception& e) {
+                // What could not even start (out of descriptors or memory for the run's own
+                // machinery, a backend that refuses the process as it is now) ends this
+                // backend's sweep, not the sizes already measured.
+                series.stop = fmt::format("{}: stopped at {} connections: {}", backend, grouped(n), e.what());
+                break;
+            }
             if (auto why = stop_after(backend, series.points.back(), o.hold_s); !why.empty()) {
                 series.stop = std::move(why);
                 break;

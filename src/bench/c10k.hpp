@@ -19,8 +19,9 @@ namespace tasklab::bench {
 
 struct c10k_options {
     std::vector<std::string> backends;  // in catalog order; empty: coroutine, thread, fork
+    std::size_t smallest = 10;          // the sweep's first N (then by decades)
     std::size_t largest = 10'000;       // the sweep's last N (each backend also stops at its task limit)
-    double hold_s = 3;                  // how long each connection lasts
+    double hold_s = 5;                  // how long each connection lasts
     std::uint64_t size = 1024;          // bytes of each body
     /// Told before each size runs, e.g. to draw a progress line.
     std::function<void(const std::string& what, std::size_t step, std::size_t steps)> progress;
@@ -42,6 +43,7 @@ struct c10k_point {
     std::size_t workers = 0;        // distinct threads or processes that ran the tasks
     worker_kind kind = worker_kind::thread;
     double memory_bytes = -1;       // per connection (c10k_series::memory_basis); -1 unknown
+    double child_peak_rss_bytes = -1;  // fork: the children's mean peak resident set (shared pages included)
     /// The machine's memory in use, its largest rise over the run (machine_memory_watch) per
     /// connection: the kernel's socket memory, the server's and every process's; -1 when the
     /// rise was too small to tell from other programs' (under machine_noise_bytes) or unknown.
@@ -81,6 +83,8 @@ struct c10k_results {
 c10k_results run_c10k(const c10k_options& o);
 
 std::string c10k_table(const c10k_results& r, bool colour);
+/// The table of sizes alone, one row per backend and N (the demo shows it).
+std::string c10k_points(const c10k_results& r, bool colour);
 std::string c10k_json(const c10k_results& r);
 
 }  // namespace tasklab::bench

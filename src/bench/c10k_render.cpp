@@ -26,8 +26,6 @@ std::string workers_text(const c10k_point& p) {
 }  // namespace
 
 std::string c10k_table(const c10k_results& r, bool colour) {
-    const std::string bold = colour ? "\x1b[1m" : "";
-    const std::string reset = colour ? "\x1b[0m" : "";
     std::string out = fmt::format(
         "C10K: N connections held open at once, each a fetch of {} from tasklab's embedded server (its own "
         "process) that lasts {}; N = 10 ... {}\n",
@@ -40,24 +38,10 @@ std::string c10k_table(const c10k_results& r, bool colour) {
                                  grouped(r.files.soft_before), grouped(r.files.soft));
     out += fmt::format("threads and processes: about {} more allowed (binding limit: {})\n\n",
                        grouped(r.ceiling.threads), r.ceiling.binding);
-
-    format::detail::table_text t;
-    t.headers = {"backend",    "connections",   "wall",          "held at once", "ran on",       "memory / conn",
-                 "machine / conn", "cpu / conn", "server cpu / conn", "heartbeat p99", "lag max",     "failed"};
-    t.left.assign(t.headers.size(), false);
-    t.left[0] = true;
-    t.left[4] = true;
-    for (const auto& s : r.series)
-        for (const auto& p : s.points)
-            t.rows.push_back({s.backend, grouped(p.connections), duration_text(p.wall_s), grouped(p.held),
-                              workers_text(p), bytes_text(p.memory_bytes), bytes_text(p.machine_bytes),
-                              per_connection_time(p.client_cpu_s, p.connections),
-                              per_connection_time(p.server_cpu_s, p.connections), duration_text(p.heartbeat_p99_s),
-                              duration_text(p.heartbeat_max_s), grouped(p.failed)});
-    out += format::detail::aligned(t, bold, reset);
+    out += c10k_points(r, colour);
     out += "\n";
     for (const auto& s : r.series) out += fmt::format("  {}\n", s.stop);
-    out += "\n  per conn: per connection held at once (at the peak, when the most were open)\n";
+    out += "\n  memory and machine / conn: per connection held at once (at the peak, when the most were open)\n";
     out += "  memory / conn:\n";
     for (const auto& s : r.series) out += fmt::format("    {}: {}\n", s.backend, s.memory_basis);
     out += fmt::format("  machine / conn: how far the machine's available memory fell during the run: the "
@@ -71,6 +55,25 @@ std::string c10k_table(const c10k_results& r, bool colour) {
     if (machine_load{r.load_before, r.load_after, r.cores}.busy())
         out += "  other programs kept the cores busy: times and lags may be longer than on an idle machine\n";
     return out;
+}
+
+std::string c10k_points(const c10k_results& r, bool colour) {
+    const std::string bold = colour ? "\x1b[1m" : "";
+    const std::string reset = colour ? "\x1b[0m" : "";
+    format::detail::table_text t;
+    t.headers = {"backend",    "connections",   "wall",          "held at once", "ran on",       "memory / conn",
+                 "machine / conn", "cpu / conn", "server cpu / conn", "heartbeat p99", "lag max",     "failed"};
+    t.left.assign(t.headers.size(), false);
+    t.left[0] = true;
+    t.left[4] = true;
+    for (const auto& s : r.series)
+        for (const auto& p : s.points)
+            t.rows.push_back({s.backend, grouped(p.connections), duration_text(p.wall_s), grouped(p.held),
+                              workers_text(p), bytes_text(p.memory_bytes), bytes_text(p.machine_bytes),
+                              per_connection_time(p.client_cpu_s, p.connections),
+                              per_connection_time(p.server_cpu_s, p.connections), duration_text(p.heartbeat_p99_s),
+                              duration_text(p.heartbeat_max_s), grouped(p.failed)});
+    return format::detail::aligned(t, bold, reset);
 }
 
 std::string c10k_json(const c10k_results& r) {
@@ -102,6 +105,7 @@ std::string c10k_json(const c10k_results& r) {
                               {"workers", p.workers},
                               {"worker_kind", to_string(p.kind)},
                               {"memory_bytes_per_connection", known(p.memory_bytes)},
+                              {"child_peak_rss_bytes", known(p.child_peak_rss_bytes)},
                               {"machine_memory_rise_bytes", known(p.machine_rise_bytes)},
                               {"machine_bytes_per_connection", known(p.machine_bytes)},
                               {"cpu_s", p.client_cpu_s},

@@ -1,11 +1,11 @@
 #include "bench/measure.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,59 +52,90 @@ std::int64_t memory_available_bytes() noexcept {
     return kib < 0 ? -1 : static_cast<std::int64_t>(kib) * 1024;
 }
 
-machine_memory_watch::machine_memory_watch() {
-    int stop[2], answer[2];
-    if (::pipe2(stop, O_CLOEXEC) != 0) return;
-    if (::pipe2(answer, O_CLOEXEC) != 0) {
-        ::close(stop[0]);
-        ::close(stop[1]);
-        return;
+namespace {
+
+/// The watcher's loop: samples every 5 ms and answers the parent's requests until its pipe ends.
+[[noreturn]] void watch_memory(int fd) noexcept {
+    std::int64_t start = memory_available_bytes(), lowest = start;
+    pollfd p{fd, POLLIN, 0};
+    for (;;) {
+        const int ready = ::poll(&p, 1, 5);
+        if (ready < 0 && errno != EINTR) break;
+        if (const auto now = memory_available_bytes(); now >= 0) lowest = std::min(lowest, now);
+        if (ready <= 0) continue;
+        char request = 0;
+        if (::read(fd, &request, 1) != 1) break;  // the parent closed its end, or is gone
+        if (request == 'r') {
+            start = lowest = memory_available_bytes();
+        } else {
+            const std::int64_t fall = start < 0 || lowest < 0 ? -1 : std::max<std::int64_t>(0, start - lowest);
+            if (::send(fd, &fall, sizeof fall, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof fall)) break;
+        }
     }
-    const auto start = memory_available_bytes();
-    const pid_t pid = start < 0 ? -1 : ::fork();
+    ::_exit(0);
+}
+
+/// Reads exactly n bytes, across interruptions; false at the end of the stream or an error.
+bool read_all(int fd, void* into, std::size_t n) noexcept {
+    auto* at = static_cast<char*>(into);
+    while (n > 0) {
+        const auto got = ::read(fd, at, n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        at += got;
+        n -= static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+}  // namespace
+
+machine_memory_watch::machine_memory_watch() {
+    if (memory_available_bytes() < 0) return;  // nothing to watch
+    // A socket pair rather than pipes: a send to a watcher that died is an error (EPIPE with
+    // MSG_NOSIGNAL), not a SIGPIPE that would end tasklab.
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) return;
+    const pid_t pid = ::fork();
     if (pid == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::close(stop[1]);
-        ::close(answer[0]);
-        std::int64_t lowest = start;
-        pollfd p{stop[0], POLLIN, 0};
-        for (;;) {
-            const int ready = ::poll(&p, 1, 5);
-            if (ready > 0 || (ready < 0 && errno != EINTR)) break;  // the stop pipe closed
-            if (const auto now = memory_available_bytes(); now >= 0) lowest = std::min(lowest, now);
-        }
-        const std::int64_t fall = start - lowest;
-        ssize_t ignored = ::write(answer[1], &fall, sizeof fall);
-        (void)ignored;
-        ::_exit(0);
+        ::close(ends[0]);
+        watch_memory(ends[1]);
     }
-    ::close(stop[0]);
-    ::close(answer[1]);
+    ::close(ends[1]);
     if (pid < 0) {
-        ::close(stop[1]);
-        ::close(answer[0]);
+        ::close(ends[0]);
         return;
     }
     pid_ = pid;
-    stop_fd_ = stop[1];
-    answer_fd_ = answer[0];
+    fd_ = ends[0];
 }
 
-std::int64_t machine_memory_watch::finish() {
-    if (pid_ < 0) return -1;
-    ::close(stop_fd_);
+void machine_memory_watch::restart() {
+    const char request = 'r';
+    if (pid_ >= 0 && ::send(fd_, &request, 1, MSG_NOSIGNAL) != 1) stop();
+}
+
+std::int64_t machine_memory_watch::fall() {
+    const char request = 'f';
     std::int64_t fall = -1;
-    if (::read(answer_fd_, &fall, sizeof fall) != static_cast<ssize_t>(sizeof fall)) fall = -1;
-    ::close(answer_fd_);
-    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    if (pid_ < 0) return -1;
+    if (::send(fd_, &request, 1, MSG_NOSIGNAL) != 1 || !read_all(fd_, &fall, sizeof fall)) {
+        stop();
+        return -1;
     }
-    pid_ = -1;
     return fall;
 }
 
-machine_memory_watch::~machine_memory_watch() {
-    if (pid_ >= 0) finish();
+void machine_memory_watch::stop() noexcept {
+    if (pid_ < 0) return;
+    ::close(fd_);  // the watcher's read ends, and so does it
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
 }
+
+machine_memory_watch::~machine_memory_watch() { stop(); }
 
 namespace {
 

@@ -39,23 +39,27 @@ private:
 
 
 
-/// The machine's memory in use, watched from a process of its own (the fork backend refuses a
-/// caller with a second thread) every 5 ms, from construction to finish(): how far the
-/// system's MemAvailable fell below where it was at the start. System-wide, so it holds what
-/// the kernel keeps for sockets and what every process added - and other programs' noise.
+/// The machine's memory in use, watched every 5 ms from a process of its own (the fork
+/// backend refuses a caller with a second thread): how far the system's MemAvailable fell
+/// below where it was at the last restart(). System-wide, so it holds what the kernel keeps for
+/// sockets and what every process added - and other programs' noise. Make one while this
+/// process is small, and keep it: a forked watcher shares this process's pages, and each page
+/// this process then writes for the first time is copied once.
 class machine_memory_watch {
 public:
     machine_memory_watch();
     ~machine_memory_watch();
     machine_memory_watch(const machine_memory_watch&) = delete;
     machine_memory_watch& operator=(const machine_memory_watch&) = delete;
-    /// The largest fall, in bytes; -1 if it could not be watched. Once.
-    std::int64_t finish();
+    /// Starts a new watch from the memory available now.
+    void restart();
+    /// The largest fall since restart(), in bytes (0 if none); -1 if it could not be watched.
+    std::int64_t fall();
 
 private:
+    void stop() noexcept;
     int pid_ = -1;
-    int stop_fd_ = -1;    // closing it tells the watcher to answer and end
-    int answer_fd_ = -1;  // where it answers
+    int fd_ = -1;  // to the watcher: 'r' restarts, 'f' asks for the fall; closed, it ends
 };
 
 /// MemAvailable of /proc/meminfo, bytes; -1 if unreadable.
