@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <vector>
 
+#include "bench/bench.hpp"
+#include "bench/c10k.hpp"
 #include "cli/terminal.hpp"
 #include "tasklab/backends/catalog.hpp"
 #include "tasklab/comparison.hpp"
 #include "tasklab/format/table.hpp"
 #include "tasklab/format/timeline.hpp"
 #include "tasklab/metrics.hpp"
+#include "tasklab/text.hpp"
 
 namespace tasklab::cli {
 namespace {
@@ -260,6 +263,63 @@ public:
                                   : "The backends disagree on the answer - see the check column."));
     }
 
+    void connections() {
+        heading("5. Many slow connections: an event loop, a thread each, a process each",
+                "Real sockets: each task fetches 1 KiB from tasklab's HTTP server, paced to last 0.5 s, and all are\n"
+                "meant to be open at once - 1,000 on the coroutine and thread backends, 200 on fork (tasklab c10k\n"
+                "goes to 10,000).");
+        bench::c10k_options o;
+        o.hold_s = 0.5;
+        o.backends = {"coroutine", "thread"};
+        o.smallest = o.largest = 1'000;
+        if (progress_.active()) progress_.step("demo", 0, 2, "1,000 connections on coroutine and thread");
+        auto r = bench::run_c10k(o);
+        o.backends = {"fork"};
+        o.smallest = o.largest = 200;
+        if (progress_.active()) progress_.step("demo", 1, 2, "200 connections on fork");
+        auto forks = bench::run_c10k(o);
+        progress_.clear();
+        for (auto& s : forks.series) r.series.push_back(std::move(s));
+        out_ << bench::c10k_points(r, options_.colour);
+
+        const auto point = [&](std::string_view backend) -> const bench::c10k_point* {
+            for (const auto& s : r.series)
+                if (s.backend == backend && !s.points.empty()) return &s.points.back();
+            return nullptr;
+        };
+        const auto* co = point("coroutine");
+        const auto* th = point("thread");
+        const auto* fk = point("fork");
+        for (const auto* p : {co, th, fk}) ok_ = ok_ && p && p->failed == 0;
+        if (!co || !th || !fk) {
+            conclude("a backend could not hold its connections: see tasklab c10k for where and why.");
+            return;
+        }
+        const auto held = [](const bench::c10k_point& p) {
+            return p.held == p.connections ? fmt::format("all {}", bench::grouped(p.connections))
+                                           : fmt::format("only {} of {}", bench::grouped(p.held),
+                                                         bench::grouped(p.connections));
+        };
+        const auto per_fork =
+            duration_text(fk->start_spread_s / static_cast<double>(std::max<std::size_t>(1, fk->connections)));
+        const auto forks_text =
+            fk->held < fk->connections
+                ? fmt::format("A process per connection held {} at once: a new one started every {}, so the "
+                              "first connections ended before the last began ({:.2f} s in all) - the model's own cost, "
+                              "long before any limit of the kernel.",
+                              held(*fk), per_fork, fk->wall_s)
+                : fmt::format("A process per connection held {} ({:.2f} s), starting one every {} - at this rate "
+                              "a few thousand would no longer be open at once.",
+                              held(*fk), fk->wall_s, per_fork);
+        conclude(fmt::format(
+            "the event loop held {} connections on {} in {:.2f} s, {} of tasklab's memory each; one thread per "
+            "connection held {} on {} ({:.2f} s, {} each). {} Where each stops, and what a connection costs the "
+            "machine: tasklab c10k.",
+            held(*co), co->workers == 1 ? "one thread" : fmt::format("{} threads", co->workers), co->wall_s,
+            bytes_text(co->memory_bytes), held(*th), fmt::format("{} threads", bench::grouped(th->workers)),
+            th->wall_s, bytes_text(th->memory_bytes), forks_text));
+    }
+
 private:
     const registry& registry_;
     const demo_options& options_;
@@ -287,6 +347,7 @@ int run_demo(const registry& registry, const demo_options& options, std::ostream
     t.deposits();
     t.frozen_loop();
     t.compute();
+    t.connections();
     load.after = load_average();
     if (load.before >= 0 && load.after >= 0) {
         out << fmt::format("\n1-minute load average: {:.2f} before the demo, {:.2f} after ({} cores usable)\n",
