@@ -511,7 +511,7 @@ int run_cli(const registry& registry, int argc, char** argv) {
         add_run_options(*req.command, req);
     }
     auto* list = app.add_subcommand("list", "list the task types and the backends");
-    auto* demo = app.add_subcommand("demo", "the lesson's tour: downloads, deposits, a frozen loop and a sum on every backend");
+    auto* demo = app.add_subcommand("demo", "the lesson's tour: downloads, deposits, a frozen loop and a sum on every backend, then many connections");
     bool demo_quiet = false;
     demo->add_flag("-q,--quiet", demo_quiet, "no progress line on stderr");
     auto* bench_cmd = app.add_subcommand(
@@ -568,7 +568,8 @@ int run_cli(const registry& registry, int argc, char** argv) {
         "  tasklab run download --tasks 10 --backend all\n"
         "  tasklab run deposit --tasks 100 --sync none --backend coroutine,thread --format json\n"
         "  tasklab run compute --tasks 2 --backend sequential,thread\n"
-        "  tasklab bench --format json");
+        "  tasklab bench --format json\n"
+        "  tasklab c10k --connections 1000");
     refuse_empty_values(app);
 
     try {
