@@ -1,7 +1,6 @@
 #include "tasklab/http_server.hpp"
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/ip/tcp.hpp>
@@ -27,6 +26,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <exception>
 #include <chrono>
 #include <optional>
 #include <ostream>
@@ -42,6 +42,13 @@ namespace {
 using asio::ip::tcp;
 template <class T>
 using awaitable = asio::awaitable<T>;
+
+/// co_spawn's completion for the server's coroutines: an exception one of them lets out ends
+/// io.run() with it - `tasklab serve` then fails with its message, the embedded server's process
+/// exits 1 and its clients see why - where asio::detached would drop it unseen.
+void rethrow(std::exception_ptr failure) {
+    if (failure) std::rethrow_exception(failure);
+}
 
 asio::redirect_error_t<asio::use_awaitable_t<>> redirect(std::error_code& ec) {
     return asio::redirect_error(asio::use_awaitable, ec);
@@ -212,7 +219,7 @@ server::server(asio::io_context& io, const endpoint& at) : listener_(std::make_s
     a.set_option(tcp::acceptor::reuse_address(true));
     a.bind(ep);
     a.listen(asio::socket_base::max_listen_connections);
-    asio::co_spawn(io, accept_all(listener_), asio::detached);
+    asio::co_spawn(io, accept_all(listener_), rethrow);
 }
 
 server::~server() {
@@ -240,7 +247,7 @@ awaitable<void> accept_all(std::shared_ptr<server::listener> l) {
             co_await pause.async_wait(redirect(ec));
             continue;
         }
-        asio::co_spawn(l->acceptor.get_executor(), serve(std::move(s)), asio::detached);
+        asio::co_spawn(l->acceptor.get_executor(), serve(std::move(s)), rethrow);
     }
 }
 
