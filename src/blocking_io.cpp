@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stop_token>
 #include <system_error>
 
@@ -133,15 +134,26 @@ awaitable<std::size_t> driver::write_some(context& ctx, connection& c, std::stri
     }
 }
 
-awaitable<std::size_t> driver::read_some(context& ctx, connection& c, std::span<char> into) {
+awaitable<void> driver::wait_readable(context& ctx, connection& c) {
+    wait_ready(ctx, socket_of(c).fd(), POLLIN, false);
+    co_return;
+}
+
+std::optional<std::size_t> driver::read_ready(context&, connection& c, std::span<char> into) {
     auto& s = socket_of(c);
     while (true) {
         const ssize_t n = ::recv(s.fd(), into.data(), into.size(), 0);
-        if (n >= 0) co_return static_cast<std::size_t>(n);
+        if (n >= 0) return static_cast<std::size_t>(n);
         const int error = errno;
-        if (error == EINTR) continue;
-        if (error != EAGAIN && error != EWOULDBLOCK) fail(error, fmt::format("reading from {}", s.peer()));
-        wait_ready(ctx, s.fd(), POLLIN, false);
+        if (error == EAGAIN || error == EWOULDBLOCK) return std::nullopt;
+        if (error != EINTR) fail(error, fmt::format("reading from {}", s.peer()));
+    }
+}
+
+awaitable<std::size_t> driver::read_some(context& ctx, connection& c, std::span<char> into) {
+    while (true) {
+        if (const auto n = read_ready(ctx, c, into)) co_return *n;
+        co_await wait_readable(ctx, c);
     }
 }
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <memory>
+#include <span>
 #include <thread>
 #include <utility>
 
@@ -169,6 +171,30 @@ awaitable<std::size_t> context::read_some(connection& c, std::span<char> into) {
     co_return co_await driver_->read_some(*this, c, into);
 }
 
+namespace {
+/// The buffer read_arrived reads into: one per thread, made at its first read, so that a task
+/// waiting for a socket holds none. 16 KiB: a read takes what a socket usually has at once.
+std::span<char> thread_read_buffer() {
+    constexpr std::size_t size = 16 * 1024;
+    thread_local std::unique_ptr<char[]> buffer;
+    if (!buffer) buffer = std::make_unique_for_overwrite<char[]>(size);
+    return {buffer.get(), size};
+}
+}  // namespace
+
+awaitable<std::span<const char>> context::receive(connection& c, std::size_t max) {
+    if (crash_signal_ != 0) std::raise(crash_signal_);
+    require_open(c);
+    while (true) {
+        throw_if_stopped();
+        // The buffer of the thread the task runs on now: after a wait it may be another one.
+        const auto into = thread_read_buffer().first(std::min(max, thread_read_buffer().size()));
+        if (const auto n = driver_->read_ready(*this, c, into)) co_return into.first(*n);
+        const metered_wait waiting(*this, wait_kind::io);
+        co_await driver_->wait_readable(*this, c);
+    }
+}
+
 awaitable<std::size_t> context::read_until(connection& c, std::string& buffer, std::string_view delimiter,
                                            std::size_t max_bytes) {
     std::size_t searched = 0;  // the delimiter does not begin before here
@@ -178,13 +204,11 @@ awaitable<std::size_t> context::read_until(connection& c, std::string& buffer, s
         if (buffer.size() >= max_bytes)
             throw io_error(std::make_error_code(std::errc::message_size),
                            fmt::format("no {:?} within the first {} bytes", delimiter, max_bytes));
-        const auto old_size = buffer.size();
-        buffer.resize(std::min(max_bytes, old_size + 1024));
-        const auto n = co_await read_some(c, std::span<char>(buffer).subspan(old_size));
-        buffer.resize(old_size + n);
-        if (n == 0)
+        const auto arrived = co_await receive(c, max_bytes - buffer.size());
+        if (arrived.empty())
             throw io_error(std::make_error_code(std::errc::connection_aborted),
-                           fmt::format("the stream ended after {} bytes, before {:?}", old_size, delimiter));
+                           fmt::format("the stream ended after {} bytes, before {:?}", buffer.size(), delimiter));
+        buffer.append(arrived.data(), arrived.size());
     }
 }
 

@@ -122,8 +122,23 @@ public:
     awaitable<void> write_all(connection& c, std::string_view data);
     /// Reads what has arrived (at least one byte) into `into`; 0 at the end of the stream.
     awaitable<std::size_t> read_some(connection& c, std::span<char> into);
-    /// Reads until `buffer` (appended to) holds `delimiter`; returns where the delimiter ends.
-    /// Throws io_error if the stream ends first or `buffer` would grow past `max_bytes`.
+    /// Readiness, then a read: waits until `c` has something to read, holding no buffer
+    /// meanwhile (as an event loop waits for epoll to say a socket is readable), then reads at
+    /// most `max` bytes of what has arrived into this thread's read buffer and hands them to
+    /// `consume` (called with a std::string_view, before the task waits again). Returns how
+    /// many bytes; 0 at the end of the stream. A task that waits this way keeps no read buffer
+    /// of its own, which is what lets one thread hold thousands of connections in little memory.
+    ///
+    ///     n = co_await ctx.read_arrived(c, left, [&](std::string_view bytes) { sum.add(bytes); });
+    template <class Consume>
+    awaitable<std::size_t> read_arrived(connection& c, std::size_t max, Consume consume) {
+        const auto arrived = co_await receive(c, max);
+        consume(std::string_view(arrived.data(), arrived.size()));
+        co_return arrived.size();
+    }
+    /// Reads until `buffer` (appended to, with what arrived, as read_arrived reads) holds
+    /// `delimiter`; returns where the delimiter ends. Throws io_error if the stream ends first
+    /// or `buffer` would grow past `max_bytes`.
     awaitable<std::size_t> read_until(connection& c, std::string& buffer, std::string_view delimiter,
                                       std::size_t max_bytes);
     /// Fills `into` completely; throws io_error ("... ended after k of n bytes") if the stream
@@ -160,6 +175,9 @@ private:
     friend void run_task(asio::io_context& loop, context& ctx) noexcept;
 
     void* shared_memory() const noexcept;
+    /// What read_arrived hands on: a view of this thread's read buffer, valid until the task
+    /// waits again.
+    awaitable<std::span<const char>> receive(connection& c, std::size_t max);
     awaitable<held_lock> acquire(mutex& m);
     void release(mutex& m) noexcept;
 

@@ -47,8 +47,15 @@ public:
     virtual awaitable<connection> connect(context& ctx, const endpoint& to);
     /// Writes some of `data`, at least one byte; returns how many.
     virtual awaitable<std::size_t> write_some(context& ctx, connection& c, std::string_view data);
-    /// Reads what has arrived, at least one byte, into `into`; 0 when the peer has closed.
+    /// Reads what has arrived, at least one byte, into `into`; 0 when the peer has closed. By
+    /// default: read_ready, and wait_readable while nothing has arrived.
     virtual awaitable<std::size_t> read_some(context& ctx, connection& c, std::span<char> into);
+    /// Waits until `c` has something to read (bytes, its end or an error) without reading it:
+    /// the readiness an event loop's epoll reports. Nothing to read into is held meanwhile.
+    virtual awaitable<void> wait_readable(context& ctx, connection& c);
+    /// Reads what has arrived into `into` without waiting: nullopt when nothing has, 0 when the
+    /// peer has closed.
+    virtual std::optional<std::size_t> read_ready(context& ctx, connection& c, std::span<char> into);
 
     /// The clock the context meters a task's CPU time with: the calling thread's CPU time, ns.
     virtual std::int64_t cpu_now() noexcept { return thread_cpu_ns(); }

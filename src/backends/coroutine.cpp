@@ -99,6 +99,9 @@ public:
         auto s = std::make_unique<loop_socket>(co_await asio::this_coro::executor, to_string(to));
         co_await on_socket(ctx, *s, s->socket.async_connect({address, to.port}, redirect(ec)), ec, "connecting to");
         s->socket.set_option(asio::ip::tcp::no_delay(true), ec);  // requests are one small write
+        // read_ready must not block the loop's one thread; Asio's own operations do not mind.
+        s->socket.non_blocking(true, ec);
+        if (ec) throw io_error(ec, fmt::format("connecting to {}: a non-blocking socket", to_string(to)));
         co_return connection(std::move(s));
     }
     awaitable<std::size_t> write_some(context& ctx, connection& c, std::string_view data) override {
@@ -113,6 +116,21 @@ public:
         const auto n = co_await on_socket(ctx, s, s.socket.async_read_some(asio::buffer(into.data(), into.size()), redirect(ec)), ec,
                                           "reading from");
         co_return n;
+    }
+    awaitable<void> wait_readable(context& ctx, connection& c) override {
+        auto& s = static_cast<loop_socket&>(c.state());
+        std::error_code ec;
+        co_await on_socket(ctx, s, s.socket.async_wait(asio::ip::tcp::socket::wait_read, redirect(ec)), ec,
+                           "waiting to read from");
+    }
+    std::optional<std::size_t> read_ready(context&, connection& c, std::span<char> into) override {
+        auto& s = static_cast<loop_socket&>(c.state());
+        std::error_code ec;
+        const auto n = s.socket.read_some(asio::buffer(into.data(), into.size()), ec);  // non-blocking: see connect
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return std::nullopt;
+        if (ec == asio::error::eof) return 0;
+        if (ec) throw io_error(ec, fmt::format("reading from {}", s.peer));
+        return n;
     }
 
     std::int64_t cpu_now() noexcept override { return clock_.now(); }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -79,14 +78,12 @@ public:
         http::checksum sum;
         std::uint64_t got = std::min<std::uint64_t>(head.size() - head_end, size_);
         sum.add(std::string_view(head).substr(head_end, got));
-        head = std::string();  // a waiting task keeps no more than its small buffer
-        std::array<char, 1024> buffer;
+        head = std::string();  // a waiting task keeps no buffer: read_arrived reads into its thread's
         while (got < size_) {
-            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size_ - got));
-            const auto n = co_await ctx.read_some(c, std::span<char>(buffer.data(), want));
+            const auto n = co_await ctx.read_arrived(c, static_cast<std::size_t>(size_ - got),
+                                                     [&sum](std::string_view bytes) { sum.add(bytes); });
             if (n == 0) break;
             got += n;
-            sum.add({buffer.data(), n});
         }
         if (got < size_)
             throw std::runtime_error(fmt::format("the body from {} ended after {} of {} bytes", to_string(server_.server), got, size_));

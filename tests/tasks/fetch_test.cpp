@@ -2,12 +2,19 @@
 // every backend, and nothing is left behind. (Fetch on each backend: backends/matrix.hpp.)
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <array>
 #include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "hygiene.hpp"
 #include "support.hpp"
+#include "tasklab/http.hpp"
 #include "tasklab/http_server.hpp"
 
 using namespace tasklab;
@@ -101,6 +108,63 @@ TEST_CASE("fetch: the embedded server paces a body, serves the same bytes, and s
             CHECK(rec.value == 70000);
             // 2 simulated s at 0.05: the body took about 100 ms to arrive, not a moment.
             CHECK(static_cast<double>(rec.end_ns - rec.start_ns) / 1e9 >= 0.095);
+        }
+    }
+    before.check();
+}
+
+TEST_CASE("context: read_some, read_exactly and read_arrived read the same body on every backend", "[fetch][http][fork]") {
+    // Task i reads the body of one response its own way: 0 into a buffer of its own all at
+    // once, 1 a few bytes at a time into a small buffer it owns, 2 what has arrived, at most 7
+    // bytes a read, from the thread's buffer. All must get every byte, in order.
+    struct three_readers final : workload {
+        endpoint server;
+        std::uint64_t size;
+        three_readers(endpoint at, std::uint64_t n) : server(std::move(at)), size(n) {}
+        awaitable<task_result> run(context& ctx) const override {
+            auto c = co_await ctx.connect(server);
+            co_await ctx.write_all(c, http::get_request(fmt::format("/bytes/{}?ms=20", size), server));
+            std::string head;
+            const auto head_end = co_await ctx.read_until(c, head, "\r\n\r\n", 8192);
+            std::string body = head.substr(head_end);
+            const auto rest = size - body.size();
+            if (ctx.index() == 0) {
+                std::vector<char> all(rest);
+                co_await ctx.read_exactly(c, all);
+                body.append(all.data(), all.size());
+            } else if (ctx.index() == 1) {
+                std::array<char, 100> small{};
+                while (body.size() < size) {
+                    const auto n = co_await ctx.read_some(c, std::span<char>(small).first(std::min<std::size_t>(small.size(), size - body.size())));
+                    if (n == 0) break;
+                    body.append(small.data(), n);
+                }
+            } else {
+                while (body.size() < size) {
+                    const auto n = co_await ctx.read_arrived(c, std::min<std::size_t>(7, size - body.size()),
+                                                             [&body](std::string_view bytes) { body += bytes; });
+                    if (n == 0) break;
+                    if (n > 7) throw std::runtime_error("read_arrived read more than it was allowed");
+                }
+            }
+            http::checksum sum;
+            sum.add(body);
+            co_return task_result{body.size() == size && sum.value() == http::body_checksum(size) ? 1 : 0};
+        }
+    };
+    const test::hygiene before;
+    {
+        http::embedded_server server;
+        scenario s = test::make("download", 3);
+        s.work = std::make_shared<three_readers>(server.where(), 5000);
+        for (const auto* b : test::builtin_backends()) {
+            INFO(b->name());
+            const auto r = test::run_on(b->name(), s);
+            for (std::size_t i = 0; i < 3; ++i) {
+                INFO("task " << i << ": " << r.records[i].error);
+                CHECK(r.records[i].status == task_status::ok);
+                CHECK(r.records[i].value == 1);
+            }
         }
     }
     before.check();
