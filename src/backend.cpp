@@ -38,8 +38,9 @@ void backend::check(const scenario& s) const {
                                       "own (the fork backend)",
                                       settings.faults.crash[0], name()));
     if (!settings.faults.spin.empty() && !preempts_tasks())
-        throw usage_error(fmt::format("`spin` {}: on the {} backend a task that never yields keeps the only thread, "
-                                      "and nothing - not even a `timeout` - can stop it (thread and fork can)",
+        throw usage_error(fmt::format("`spin` {}: on the {} backend a task that never yields keeps the thread it "
+                                      "runs on, which nothing - not even a `timeout` - can take back or leave "
+                                      "behind (thread and fork can)",
                                       settings.faults.spin[0], name()));
     check_backend(s);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <thread>
 #include <utility>
 
 #include "faults_workload.hpp"
@@ -47,6 +48,10 @@ void check_faults(const scenario_settings& s) {
 
 }  // namespace
 
+std::size_t workers_of(const scenario_settings& settings) noexcept {
+    return settings.workers != 0 ? settings.workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
 scenario make_scenario(const task_type& type, scenario_settings settings, const param_texts& params) {
     if (settings.tasks == 0 || settings.tasks > max_tasks)
         throw usage_error(fmt::format("`tasks`: expected 1 to {}, got {}", max_tasks, settings.tasks));
@@ -56,6 +61,9 @@ scenario make_scenario(const task_type& type, scenario_settings settings, const 
     if (!std::isfinite(settings.timeout) || settings.timeout < 0 || settings.timeout > max_timeout)
         throw usage_error(fmt::format("`timeout`: expected simulated seconds from 0 (none) to {:g}, got {}", max_timeout,
                                       settings.timeout));
+    if (settings.workers > max_workers)
+        throw usage_error(fmt::format("`workers`: expected 1 to {} (or 0: one per core), got {}", max_workers,
+                                      settings.workers));
     settings.task = std::string(type.name());
     if (settings.params.specs().empty() && !type.params().empty()) settings.params = param_values(type.params());
     for (const auto& [name, text] : params) settings.params.set(name, text);

@@ -147,18 +147,18 @@ TEST_CASE("fork: bench at a tiny size: JSON with every case, ratio, speed-up and
             if (ratio.at("time_median").get<double>() > 1.3) ++ratios_above_1_3;
         }
     }
-    for (auto backend : {"sequential", "coroutine", "thread", "fork"})
+    for (auto backend : {"sequential", "coroutine", "thread", "fork", "pool"})
         for (auto task : {"empty", "sleep", "yield"}) {
             INFO(backend << " " << task);
             CHECK(seen.count({backend, task}) == 1);
         }
-    for (auto backend : {"sequential", "thread", "fork"}) CHECK(seen.count({backend, "compute"}) == 1);
-    CHECK(cases.size() == 4 * 3 + 3 + 1);
+    for (auto backend : {"sequential", "thread", "fork", "pool"}) CHECK(seen.count({backend, "compute"}) == 1);
+    CHECK(cases.size() == 5 * 3 + 4 + 1);
     // The raw baselines by name: the coroutine backend's two, and one for each other backend.
     std::set<std::string> baselines;
     for (const auto& c : cases)
         for (const auto& b : c.at("baselines")) baselines.insert(b.at("name").get<std::string>());
-    for (auto name : {"plain loop", "asio awaitable", "asio callback", "std::thread", "fork+pipe+wait4"})
+    for (auto name : {"plain loop", "asio awaitable", "asio callback", "std::thread", "fork+pipe+wait4", "asio::thread_pool"})
         CHECK(baselines.count(name) == 1);
 
     // The compute split of thread and fork over one core: tasklab's, and each bare mechanism's
@@ -179,7 +179,7 @@ TEST_CASE("fork: bench at a tiny size: JSON with every case, ratio, speed-up and
         }
         CHECK((x.at("note").is_null() || x.at("note").is_string()));
     }
-    CHECK(split_backends == std::set<std::string>{"thread", "fork"});
+    CHECK(split_backends == std::set<std::string>{"thread", "fork", "pool"});
 
     // Two rounds are too few to trust, and the bench says so.
     REQUIRE(doc.at("notes").is_array());
@@ -237,7 +237,7 @@ TEST_CASE("fork: bench table at a tiny size shows every figure beside its baseli
     CHECK(o.code == 0);
     CHECK(o.out.find("\x1b[") == std::string::npos);  // not a terminal: no colour
     for (auto text : {"tasklab bench", "tasklab ÷", "asio awaitable", "asio callback", "std::thread",
-                      "fork+pipe+wait4", "plain loop", "beyond their", "speed-up", "records: a task_record is",
+                      "fork+pipe+wait4", "asio::thread_pool", "plain loop", "beyond their", "speed-up", "records: a task_record is",
                       "notes", "1 round only", "not 1,000,000"})
         CHECK(o.out.find(text) != std::string::npos);
     require_no_verdict(o.out);
@@ -246,7 +246,8 @@ TEST_CASE("fork: bench table at a tiny size shows every figure beside its baseli
     const std::regex ratio(R"(\d+\.\d\dx)");
     const std::set<std::string> baselines = {"plain loop", "asio awaitable", "asio callback", "std::thread",
                                              "std::thread + 1 ms ticker", "fork+pipe+wait4",
-                                             "fork+pipe+wait4 + 1 ms ticker"};
+                                             "fork+pipe+wait4 + 1 ms ticker", "asio::thread_pool",
+                                             "asio::thread_pool + 1 ms ticker"};
     std::istringstream lines(o.out);
     std::string line;
     std::size_t rows = 0;
@@ -267,8 +268,9 @@ TEST_CASE("fork: bench table at a tiny size shows every figure beside its baseli
         CHECK(std::regex_search(line, ratio));
         ++rows;
     }
-    // sequential 3 + coroutine 2 × 3 + thread 3 + fork 3, the compute split's 1 + 2 + 2, the waiting 1.
-    CHECK(rows == 3 + 6 + 3 + 3 + 5 + 1);
+    // sequential 3 + coroutine 2 × 3 + thread 3 + fork 3 + pool 3, the compute split's 1 + 2 + 2 + 2,
+    // the waiting 1.
+    CHECK(rows == 3 + 6 + 3 + 3 + 3 + 7 + 1);
 }
 
 TEST_CASE("fork: bench --scale at a tiny size: a series per backend and where it stopped", "[bench][fork]") {

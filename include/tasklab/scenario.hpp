@@ -29,12 +29,19 @@ struct scenario_settings {
     double timeout = 0;
     /// Tasks that fail, crash, hang or spin on purpose (see faults.hpp); none by default.
     fault_plan faults;
+    /// The workers of the backends that have a fixed number (pool): threads or processes.
+    /// 0: one per core (workers_of).
+    std::size_t workers = 0;
 };
+
+/// settings.workers, or the number of cores when it is 0.
+std::size_t workers_of(const scenario_settings& settings) noexcept;
 
 /// Limits applied to every scenario; backends may have tighter ones (backend::task_limit).
 inline constexpr std::size_t max_tasks = 1'000'000;
 inline constexpr double max_time_scale = 1000.0;
 inline constexpr double max_timeout = 1e9;  // simulated seconds
+inline constexpr std::size_t max_workers = 4096;
 
 struct scenario {
     scenario_settings settings;

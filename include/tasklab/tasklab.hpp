@@ -5,6 +5,7 @@
 #include "tasklab/backends/catalog.hpp"
 #include "tasklab/backends/coroutine.hpp"
 #include "tasklab/backends/fork.hpp"
+#include "tasklab/backends/pool.hpp"
 #include "tasklab/backends/sequential.hpp"
 #include "tasklab/backends/thread.hpp"
 #include "tasklab/clock.hpp"

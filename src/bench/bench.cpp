@@ -64,6 +64,7 @@ std::size_t default_tasks(std::string_view backend, work kind) {
     if (backend == "sequential") return kind == work::sleep ? 500 : kind == work::yields ? 2'000 : 20'000;
     if (backend == "coroutine") return kind == work::yields ? 5'000 : 20'000;
     if (backend == "thread") return kind == work::sleep ? 500 : 1'000;
+    if (backend == "pool") return kind == work::sleep ? 500 : 20'000;
     return 200;  // fork
 }
 
@@ -222,7 +223,7 @@ std::vector<speedup> speedups(const results& r) {
     const auto* seq = find(r.cases, "sequential", work::compute);
     if (!seq) return out;
     const auto busy = [](const side& s) { return s.cores_busy.n ? s.cores_busy.median : -1.0; };
-    for (auto backend : {"thread", "fork"}) {
+    for (auto backend : {"thread", "fork", "pool"}) {
         const auto* c = find(r.cases, backend, work::compute);
         if (!c) continue;
         speedup x;
@@ -272,8 +273,8 @@ results run_bench(const options& o) {
     // part, about parts x (its size)^2, stays far inside 63 bits.
     const std::size_t parts = std::clamp(r.cores, 1u, 8u);
     const std::int64_t part_size = std::min<std::int64_t>(1'200'000'000, 2'400'000'000 / static_cast<std::int64_t>(parts));
-    const bool parallel = chosen(o, "thread") || chosen(o, "fork");
-    for (auto backend : {"sequential", "thread", "fork"}) {
+    const bool parallel = chosen(o, "thread") || chosen(o, "fork") || chosen(o, "pool");
+    for (auto backend : {"sequential", "thread", "fork", "pool"}) {
         if (!chosen(o, backend) && !(parallel && std::string_view(backend) == "sequential")) continue;
         work_spec spec;
         spec.kind = work::compute;

@@ -136,7 +136,7 @@ results run(const options& o);
 /// Fills a side's statistics from its samples (per task, less `subtract_ns`).
 void summarize_side(side& s, std::size_t tasks, std::int64_t subtract_ns);
 
-/// The compute splits of r (thread and fork, where run with sequential's).
+/// The compute splits of r (thread, fork and pool, where run with sequential's).
 std::vector<speedup> speedups(const results& r);
 
 /// 1000000 as "1,000,000".

@@ -176,6 +176,9 @@ void check(const c10k_options& o) {
         if (b == "sequential")
             throw usage_error("--backend: sequential holds one connection at a time (N connections take N times "
                               "the hold): choose from coroutine, thread, fork");
+        if (b == "pool")
+            throw usage_error("--backend: a pool holds one connection per worker (N connections take N / workers "
+                              "times the hold): choose from coroutine, thread, fork");
     }
     if (o.smallest < 1) throw usage_error("the sweep's smallest N must be above 0");
     if (o.largest < 1 || o.largest > most_connections)

@@ -33,10 +33,14 @@ sample raw_threads(const work_spec& spec);
 /// open at once stay inside the file-descriptor limit, as tasklab's fork backend does.
 sample raw_forks(const work_spec& spec);
 
-/// raw_threads and raw_forks with a bare_ticker beside them: tasklab's heartbeat, a wake-up
+/// Pool: an asio::thread_pool of one thread per core; every task posted to it, then joined.
+sample raw_pool(const work_spec& spec);
+
+/// raw_threads, raw_forks and raw_pool with a bare_ticker beside them: tasklab's heartbeat, a wake-up
 /// every millisecond, without tasklab. Run beside the compute split only.
 sample raw_threads_ticking(const work_spec& spec);
 sample raw_forks_ticking(const work_spec& spec);
+sample raw_pool_ticking(const work_spec& spec);
 
 }  // namespace tasklab::bench
 

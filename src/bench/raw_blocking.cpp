@@ -1,6 +1,11 @@
-// Raw baselines whose tasks run on a thread of their own: the plain loop (sequential) and
-// bare std::thread (thread).
+// Raw baselines whose tasks block the thread they run on: the plain loop (sequential), bare
+// std::thread (thread) and a bare asio::thread_pool (pool).
+#include <asio/post.hpp>
+#include <asio/thread_pool.hpp>
+
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include <optional>
 #include <system_error>
@@ -55,10 +60,35 @@ sample threads(const work_spec& spec, bool ticking) {
     return s;
 }
 
+sample pool(const work_spec& spec, bool ticking) {
+    std::vector<std::int64_t> results(spec.tasks, 0);
+    sample s;
+    const memory_window memory;
+    std::optional<bare_ticker> ticker;
+    if (ticking) ticker.emplace();
+    const auto t0 = monotonic_ns();
+    {
+        asio::thread_pool workers(std::max(1u, std::thread::hardware_concurrency()));
+        for (std::size_t i = 0; i < spec.tasks; ++i)
+            asio::post(workers, [&spec, &results, i] { results[i] = blocking_body(spec, i); });
+        workers.join();
+    }
+    s.wall_ns = monotonic_ns() - t0;
+    ticker.reset();
+    memory.finish(s, spec.tasks);
+    s.started = spec.tasks;
+    for (std::size_t i = 0; i < spec.tasks; ++i) s.failed += results[i] != expected_value(spec, i);
+    return s;
+}
+
 }  // namespace
 
 sample raw_threads(const work_spec& spec) { return threads(spec, false); }
 
 sample raw_threads_ticking(const work_spec& spec) { return threads(spec, true); }
+
+sample raw_pool(const work_spec& spec) { return pool(spec, false); }
+
+sample raw_pool_ticking(const work_spec& spec) { return pool(spec, true); }
 
 }  // namespace tasklab::bench

@@ -53,6 +53,7 @@ struct run_request {
     std::string runs = "3";
     std::string warmup = "0";
     std::string timeout = "0";
+    std::string workers = "0";
     std::string fail, fail_rate = "0", crash, crash_signal = "SEGV", hang, spin;  // faults on purpose
     std::string export_json, export_csv, export_markdown, trace_file;
     bool timeline = false;
@@ -174,6 +175,7 @@ scenario build_scenario(const run_request& req) {
     settings.time_scale = parse_number<double>("--time-scale", req.time_scale, "a number above 0");
     settings.memory = req.memory == "private" ? sharing::private_copy : sharing::shared;
     settings.timeout = parse_number<double>("--timeout", req.timeout, "simulated seconds, 0 for none");
+    settings.workers = parse_number<std::size_t>("--workers", req.workers, "a whole number, 0 for one per core");
     settings.faults = parse_faults(req);
     return make_scenario(*req.type, std::move(settings), param_texts(req.params.begin(), req.params.end()));
 }
@@ -424,6 +426,10 @@ void add_run_options(CLI::App& cmd, run_request& req) {
                    "per task, in simulated seconds (scaled like every wait); a task still running then is "
                    "cancelled - fork: SIGTERM, then SIGKILL; 0: none")
         ->type_name("D")
+        ->capture_default_str();
+    cmd.add_option("--workers", req.workers,
+                   "pool: how many worker threads run the tasks; 0: one per core")
+        ->type_name("N")
         ->capture_default_str();
     cmd.add_option("--runs", req.runs, "measured runs per backend (statistics over them)")->type_name("R")->capture_default_str();
     cmd.add_option("--warmup", req.warmup, "unmeasured runs per backend before them")->type_name("W")->capture_default_str();

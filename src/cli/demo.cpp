@@ -107,7 +107,7 @@ public:
     void downloads() {
         heading("1. Downloads: one after another, or all at once",
                 "Ten downloads that only wait (the lesson's 1 to 10 s, here 1 simulated s = 20 ms).");
-        const auto c = run("download", 10, 0.02, {}, backend_names(), sharing::shared, true);
+        const auto c = run("download", 10, 0.02, {}, lesson_backend_names(), sharing::shared, true);
         show(c);
         const auto& seq = by_name(c, "sequential").representative();
         double sum = 0, longest = 0;
@@ -145,7 +145,7 @@ public:
                 "The fork children share the account through shared memory, tasklab's default, so that a deposit means "
                 "the same\non every backend; the lesson's processes each count in a copy of their own, as the last "
                 "table shows.");
-        const auto none = run("deposit", 100, 0.5, {{"sync", "none"}}, backend_names());
+        const auto none = run("deposit", 100, 0.5, {{"sync", "none"}}, lesson_backend_names());
         show(none);
         std::vector<std::string> lost, kept;
         for (const auto& r : none.results) {
@@ -159,7 +159,7 @@ public:
                              list_of(lost), list_of(kept)));
 
         out_ << "\n";
-        const auto locked = run("deposit", 100, 0.5, {{"sync", "lock"}}, backend_names());
+        const auto locked = run("deposit", 100, 0.5, {{"sync", "lock"}}, lesson_backend_names());
         show(locked);
         std::vector<std::string> complete;
         for (const auto& r : locked.results) {
@@ -244,7 +244,7 @@ public:
     void compute() {
         heading("4. A CPU-bound sum split in two",
                 "Sum 1..n in two parts, one per task, on every backend (no waiting: pure computation).");
-        const auto c = run("compute", 2, 1, {}, backend_names());
+        const auto c = run("compute", 2, 1, {}, lesson_backend_names());
         show(c);
         const double seq = wall(c, "sequential");
         std::vector<std::string> parallel, serial;

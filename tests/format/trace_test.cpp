@@ -19,12 +19,13 @@ using namespace tasklab;
 using nlohmann::json;
 
 TEST_CASE("trace: ten downloads on every backend", "[trace][fork]") {
-    const auto s = test::make("download", 10, {{"min", "1"}, {"max", "1"}}, 0.05);
+    const auto s = test::make_with("download", 10, {{"min", "1"}, {"max", "1"}}, 0.05,
+                                   [](scenario_settings& st) { st.workers = 3; });
     const auto backends = test::builtin_backends();
     compare_options options;
     options.run.record_waits = true;
     const comparison c = compare(s, backends, options);
-    REQUIRE(c.results.size() == 4);
+    REQUIRE(c.results.size() == backend_names().size());
 
     const json doc = json::parse(format::trace(c));
     REQUIRE(doc.is_object());
@@ -60,10 +61,11 @@ TEST_CASE("trace: ten downloads on every backend", "[trace][fork]") {
         else
             tasks[e.at("cat").get<std::string>()].push_back(e);
     }
-    for (auto name : {"sequential backend", "coroutine backend", "thread backend"}) CHECK(process_names.count(name) == 1);
+    for (auto name : {"sequential backend", "coroutine backend", "thread backend", "pool backend"})
+        CHECK(process_names.count(name) == 1);
     for (int i = 0; i < 10; ++i) CHECK(process_names.count("fork child task " + std::to_string(i)) == 1);
 
-    REQUIRE(tasks.size() == 4);
+    REQUIRE(tasks.size() == backend_names().size());
     for (auto name : backend_names()) {
         INFO(name);
         REQUIRE(tasks[std::string(name)].size() == 10);
@@ -121,6 +123,21 @@ TEST_CASE("trace: ten downloads on every backend", "[trace][fork]") {
         auto seq = tasks["sequential"];
         std::sort(seq.begin(), seq.end(), [&](auto& a, auto& b) { return start(a) < start(b); });
         for (std::size_t i = 1; i < seq.size(); ++i) CHECK(start(seq[i]) >= end(seq[i - 1]) - 1e-3);
+    }
+
+    {
+        INFO("pool tasks: one track per worker thread, three workers, never more than three at once");
+        std::set<std::int64_t> tids;
+        for (const auto& t : tasks["pool"]) {
+            CHECK(t.at("tid") == t.at("args").at("worker"));
+            tids.insert(t.at("tid").get<std::int64_t>());
+        }
+        CHECK(tids.size() == 3);
+        for (const auto& t : tasks["pool"]) {
+            std::size_t overlapping = 0;
+            for (const auto& u : tasks["pool"]) overlapping += start(u) <= start(t) + 1e-3 && end(u) > start(t) + 1e-3;
+            CHECK(overlapping <= 3);
+        }
     }
 
     {
