@@ -133,6 +133,7 @@ std::string json(const comparison& c) {
                          {"runs", c.runs},
                          {"warmup", c.warmup},
                          {"timeout", s.timeout > 0 ? nlohmann::json(s.timeout) : nlohmann::json(nullptr)},
+                         {"workers", workers_of(s)},
                          {"params", params_json(s.params)}}},
                        {"stopped_by", c.stopped_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.stopped_by)},
                        {"machine",

@@ -77,6 +77,7 @@ TEST_CASE("exports: JSON, CSV and Markdown of one comparison agree", "[exports]"
     };
     REQUIRE(doc["results"].size() == c.results.size());
     CHECK(doc["scenario"]["runs"] == 2);
+    CHECK(doc["scenario"]["workers"].get<std::size_t>() == workers_of(c.settings));
     for (std::size_t i = 0; i < c.results.size(); ++i) {
         const auto& j = doc["results"][i];
         const auto& row = rows[i + 1];
