@@ -43,9 +43,10 @@ std::size_t distinct_workers(const std::vector<task_record>& records) {
     return seen.size();
 }
 
-// The most records whose [start, end) intervals overlap at one instant: a sweep over the
-// sorted start and end points, ends before starts at the same instant.
-std::size_t max_overlap(const std::vector<task_record>& records) {
+}  // namespace
+
+// A sweep over the sorted start and end points, ends before starts at the same instant.
+std::size_t max_in_flight(std::span<const task_record> records) {
     std::vector<std::pair<std::int64_t, int>> events;
     events.reserve(records.size() * 2);
     for (const auto& r : records) {
@@ -63,8 +64,6 @@ std::size_t max_overlap(const std::vector<task_record>& records) {
     }
     return static_cast<std::size_t>(most);
 }
-
-}  // namespace
 
 run_metrics measure(const run_report& report) {
     run_metrics m;
@@ -111,7 +110,7 @@ run_metrics measure(const run_report& report) {
     // CPU time and the window it was taken over, never CPU against the tasks' span alone: the
     // setup and teardown around the tasks cost CPU too.
     if (m.window_s > 0) m.parallelism = m.cpu_s / m.window_s;
-    m.max_in_flight = max_overlap(report.records);
+    m.max_in_flight = max_in_flight(report.records);
     m.workers_used = distinct_workers(report.records);
     return m;
 }

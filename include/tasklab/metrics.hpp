@@ -3,6 +3,7 @@
 // Definitions: docs/measurements.md.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "tasklab/heartbeat.hpp"
@@ -38,6 +39,9 @@ struct run_metrics {
 };
 
 run_metrics measure(const run_report& report);
+
+/// The most started records whose [start, end) intervals contain one instant.
+std::size_t max_in_flight(std::span<const task_record> records);
 
 /// More workers than this says nothing a core count would not: counting stops there.
 inline constexpr std::size_t max_counted_workers = 64;

@@ -35,4 +35,5 @@
 #include "tasklab/tasks/deposit.hpp"
 #include "tasklab/tasks/download.hpp"
 #include "tasklab/tasks/fetch.hpp"
+#include "tasklab/tasks/meet.hpp"
 #include "tasklab/version.hpp"
