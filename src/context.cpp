@@ -10,6 +10,7 @@
 #include <csignal>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -185,6 +186,8 @@ std::span<char> thread_read_buffer() {
 awaitable<std::span<const char>> context::receive(connection& c, std::size_t max) {
     if (crash_signal_ != 0) std::raise(crash_signal_);
     require_open(c);
+    // A read of nothing returns 0 bytes, which would read as the end of the stream.
+    if (max == 0) throw std::invalid_argument("read_arrived: `max` must be at least 1 byte");
     while (true) {
         throw_if_stopped();
         // The buffer of the thread the task runs on now: after a wait it may be another one.

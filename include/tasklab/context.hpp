@@ -126,7 +126,7 @@ public:
     /// meanwhile (as an event loop waits for epoll to say a socket is readable), then reads at
     /// most `max` bytes of what has arrived into this thread's read buffer and hands them to
     /// `consume` (called with a std::string_view, before the task waits again). Returns how
-    /// many bytes; 0 at the end of the stream. A task that waits this way keeps no read buffer
+    /// many bytes; 0 at the end of the stream. `max` is at least 1 (std::invalid_argument). A task that waits this way keeps no read buffer
     /// of its own, which is what lets one thread hold thousands of connections in little memory.
     ///
     ///     n = co_await ctx.read_arrived(c, left, [&](std::string_view bytes) { sum.add(bytes); });

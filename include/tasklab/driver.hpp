@@ -41,7 +41,9 @@ public:
     // Sockets. Each call throws io_error when the network says no (refused, reset), and
     // task_cancelled (ctx.throw_if_stopped()) when the task is stopped or its deadline passes
     // while it waits. By default they block the calling thread (src/blocking_io.cpp), which
-    // is how a task that has its thread to itself does I/O; an event loop overrides them.
+    // is how a task that has its thread to itself does I/O; an event loop overrides them. The
+    // defaults work on the connections the default connect makes: a driver that overrides
+    // connect overrides all of them.
 
     /// Opens a TCP connection to `to`.
     virtual awaitable<connection> connect(context& ctx, const endpoint& to);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "tasklab/errors.hpp"
 #include "tasklab/metrics.hpp"
@@ -41,12 +43,20 @@ public:
         auto& arrived = ctx.shared<arrivals>();
         const auto n = ctx.identity().count;
         const std::size_t g = ctx.index() / group_;
+        if (g >= arrivals::max_groups) throw std::logic_error("meet: more groups than make() allowed");
         // The last group may be smaller than the others.
         const auto size = static_cast<std::int64_t>(std::min(group_, n - g * group_));
         arrived.count[g].fetch_add(1);
         // Waiting by looking again: every backend's task can do it, and a waiting task holds
         // what it runs on - its thread, its worker - as a blocked one would.
-        while (arrived.count[g].load() < size) co_await ctx.sleep_for(sim_seconds{poll_s_});
+        // A poll too short to be a real wait at this time scale must still let others run.
+        const bool sleeps = ctx.to_real(sim_seconds{poll_s_}).count() > 0;
+        while (arrived.count[g].load() < size) {
+            if (sleeps)
+                co_await ctx.sleep_for(sim_seconds{poll_s_});
+            else
+                co_await ctx.yield();
+        }
         co_return task_result{1};
     }
 
@@ -55,7 +65,8 @@ public:
         std::size_t met = 0, gave_up = 0;
         for (const auto& r : records) {
             met += r.status == task_status::ok;
-            gave_up += r.status == task_status::cancelled;
+            // At its timeout, not stopped with the run or never started.
+            gave_up += r.started && r.status == task_status::cancelled && r.error.find("timed out") != std::string::npos;
         }
         o.check_passed = met == records.size();
         o.check = fmt::format("{} of {} met their group", met, records.size());
@@ -77,7 +88,10 @@ private:
 
 std::unique_ptr<const workload> meet_task::make(const scenario_settings& settings) const {
     const auto asked = static_cast<std::size_t>(settings.params.integer("group"));
-    const std::size_t group = asked == 0 ? settings.tasks : asked;
+    const std::size_t group = std::max<std::size_t>(1, asked == 0 ? settings.tasks : asked);
+    if (settings.memory == sharing::private_copy)
+        throw usage_error("meet counts arrivals in memory the tasks share: with `sharing` private each fork child "
+                          "would count in its own copy and wait for ever");
     if ((settings.tasks + group - 1) / group > arrivals::max_groups)
         throw usage_error(fmt::format("`group` {}: {} tasks make more than {} groups; make the groups larger", asked,
                                       settings.tasks, arrivals::max_groups));

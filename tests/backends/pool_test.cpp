@@ -35,6 +35,20 @@ TEST_CASE("pool backend: 100 downloads on 4 workers are never more than 4 at onc
     CHECK(r.records.back().start_ns > r.records.front().start_ns + static_cast<std::int64_t>(0.2 * sum_s / 4 * 1e9));
 }
 
+TEST_CASE("pool backend: a worker thread that cannot be made fails every task, saying why", "[pool][faults]") {
+    const auto s = make_with("download", 5, {}, 0.01, [](scenario_settings& st) { st.workers = 3; });
+    run_options options;
+    options.fail_creation_at = 1;  // the second worker: EAGAIN
+    const auto r = pool_backend{}.run(s, options);
+    REQUIRE(r.records.size() == 5);
+    for (const auto& rec : r.records) {
+        CHECK(rec.status == task_status::failed);
+        CHECK_FALSE(rec.started);
+        CHECK(test::contains(rec.error, "worker thread 2 of 3 could not be created"));
+        CHECK(test::contains(rec.error, "try fewer --workers"));
+    }
+}
+
 TEST_CASE("pool backend: --workers 0 means one worker per core", "[pool]") {
     scenario_settings st;
     CHECK(workers_of(st) == std::max(1u, std::thread::hardware_concurrency()));

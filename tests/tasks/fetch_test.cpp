@@ -155,7 +155,8 @@ TEST_CASE("context: read_some, read_exactly and read_arrived read the same body 
     const test::hygiene before;
     {
         http::embedded_server server;
-        scenario s = test::make("download", 3);
+        // A timeout, so that a read that never wakes fails the test instead of hanging it.
+        scenario s = test::make_with("download", 3, {}, 1.0, [](scenario_settings& st) { st.timeout = 30; });
         s.work = std::make_shared<three_readers>(server.where(), 5000);
         for (const auto* b : test::builtin_backends()) {
             INFO(b->name());

@@ -11,8 +11,8 @@ using tasklab::test::contains;
 
 namespace {
 
-/// Each task gives up after `patience` simulated s at 0.05 (2: 100 ms).
-scenario meeting(std::size_t tasks, std::size_t workers, const char* group = "0", double patience = 2) {
+/// Each task gives up after `patience` simulated s at 0.05 (4: 200 ms).
+scenario meeting(std::size_t tasks, std::size_t workers, const char* group = "0", double patience = 4) {
     return test::make_with("meet", tasks, {{"group", group}}, 0.05, [&](scenario_settings& st) {
         st.timeout = patience;
         st.workers = workers;
@@ -63,6 +63,12 @@ TEST_CASE("meet: too few workers for a group is a deadlock, ended by the timeout
 
 TEST_CASE("meet: without a timeout it is refused before anything runs", "[meet][usage]") {
     CHECK_THROWS_WITH(test::make("meet", 4), Catch::Contains("meet needs a `timeout`"));
+    CHECK_THROWS_WITH(test::make_with("meet", 4, {}, 0.1,
+                                      [](scenario_settings& st) {
+                                          st.timeout = 1;
+                                          st.memory = sharing::private_copy;
+                                      }),
+                      Catch::Contains("each fork child would count in its own copy"));
     CHECK_THROWS_WITH(test::make_with("meet", 5000, {{"group", "1"}}, 0.1, [](scenario_settings& st) { st.timeout = 1; }),
                       Catch::Contains("more than 1024 groups"));
 }
