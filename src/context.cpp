@@ -191,7 +191,8 @@ awaitable<std::span<const char>> context::receive(connection& c, std::size_t max
     while (true) {
         throw_if_stopped();
         // The buffer of the thread the task runs on now: after a wait it may be another one.
-        const auto into = thread_read_buffer().first(std::min(max, thread_read_buffer().size()));
+        const auto buffer = thread_read_buffer();
+        const auto into = buffer.first(std::min(max, buffer.size()));
         if (const auto n = driver_->read_ready(*this, c, into)) co_return into.first(*n);
         const metered_wait waiting(*this, wait_kind::io);
         co_await driver_->wait_readable(*this, c);
@@ -374,6 +375,18 @@ void run_task(asio::io_context& loop, context& ctx) noexcept {
         // Only posting a completion can throw in there (for lack of memory): the task, begun
         // or not, is still ended and counted.
         ctx.could_not_run(std::current_exception());
+    }
+}
+
+void run_task_on_this_thread(run_state& run, std::uint32_t index, driver& driver, std::stop_token stop) noexcept {
+    try {
+        asio::io_context loop(1);
+        context ctx(run, index, driver, std::move(stop));
+        run_task(loop, ctx);
+    } catch (...) {
+        // Only making the loop can throw (run_task counts the task whatever happens); an escape
+        // would end every other task too.
+        run.not_started(index, "could not run the task (out of memory?)", task_status::failed);
     }
 }
 

@@ -121,6 +121,13 @@ void spawn_task(const asio::any_io_executor& executor, context& ctx) noexcept;
 /// (sequential, thread, a fork child). Whatever happens, the task is counted done once.
 void run_task(asio::io_context& loop, context& ctx) noexcept;
 
+/// Task `index` on the calling thread, which it has to itself until the task ends (a thread of
+/// the thread backend, a pool's worker): a context over `driver` with `stop`, run by an
+/// io_context of its own - which, running only a coroutine whose waits block, makes no reactor
+/// and opens no descriptor. Counted done whatever happens, a failed record if even the loop
+/// cannot be made.
+void run_task_on_this_thread(run_state& run, std::uint32_t index, driver& driver, std::stop_token stop) noexcept;
+
 /// Runs every task of the run one after another on the calling thread, each through `driver`
 /// with run_task, until a stop is noticed: the tasks not begun by then are recorded as not
 /// started. The whole of a backend that runs one task at a time (sequential).

@@ -1,6 +1,5 @@
 #include "tasklab/backends/pool.hpp"
 
-#include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
 
@@ -29,20 +28,11 @@ namespace {
 /// Task `index` on the worker that took it from the queue. Nothing escapes: an exception out
 /// of a pool's handler would end the process, and every task must be counted done.
 void run_on_worker(run_state& run, driver& driver, std::uint32_t index) noexcept {
-    try {
-        if (run.poll_stop()) {
-            run.not_started(index, "not started: the run was stopped while it waited for a worker");
-            return;
-        }
-        // As on the thread backend: a loop that only runs this coroutine, whose waits block
-        // the worker, so it makes no reactor and opens no descriptor.
-        asio::io_context loop(1);
-        context ctx(run, index, driver, run.stop.get_token());
-        run_task(loop, ctx);
-    } catch (...) {
-        // Only making the loop (or the message) can throw: run_task counts the task itself.
-        run.not_started(index, "could not run the task (out of memory?)", task_status::failed);
+    if (run.poll_stop()) {
+        run.not_started(index, "not started: the run was stopped while it waited for a worker");
+        return;
     }
+    run_task_on_this_thread(run, index, driver, run.stop.get_token());
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "tasklab/backends/thread.hpp"
 
-#include <asio/io_context.hpp>
 
 #include <fmt/format.h>
 
@@ -159,19 +158,9 @@ void thread_backend::execute(run_state& run) const {
             threads.emplace_back([&run, board, i](std::stop_token stop) {
                 board->start_ns[i].store(monotonic_ns(), std::memory_order_release);
                 board->worker[i].store(current_thread_id(), std::memory_order_relaxed);
-                try {
-                    // An io_context that only runs coroutines opens no file descriptor: the
-                    // task's waits block this thread, so no timer (and no reactor) is made. The
-                    // thread's own stop token: the watch asks this one task to stop at its
-                    // deadline, and every task when the run stops.
-                    asio::io_context loop(1);
-                    context ctx(run, static_cast<std::uint32_t>(i), board->driver, std::move(stop));
-                    run_task(loop, ctx);
-                } catch (...) {
-                    // Only making the loop can throw (run_task counts the task whatever happens);
-                    // an escape would terminate every other task too.
-                    run.not_started(i, "could not run the task (out of memory?)", task_status::failed);
-                }
+                // The thread's own stop token: the watch asks this one task to stop at its
+                // deadline, and every task when the run stops.
+                run_task_on_this_thread(run, static_cast<std::uint32_t>(i), board->driver, std::move(stop));
                 board->task_finished(i);
             });
         } catch (const std::system_error& e) {
